@@ -1,0 +1,19 @@
+"""Critical Minerals Atlas: page config, shared sidebar filters, routing."""
+
+import streamlit as st
+
+from ui import data, state
+
+st.set_page_config(page_title="Critical Minerals Atlas", page_icon="🗺️", layout="wide",
+                   initial_sidebar_state="expanded")
+
+atlas = data.atlas()
+state.init_from_url(atlas)
+state.sidebar(atlas)
+
+page = st.navigation([
+    st.Page("pages/map.py", title="Map", icon=":material/public:", default=True),
+    st.Page("pages/sources.py", title="Sources", icon=":material/menu_book:", url_path="sources"),
+])
+page.run()
+state.write_url()

@@ -1,0 +1,76 @@
+"""The Atlas's data, loaded once: every curated table plus country boundaries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from geo.countries import country_name, load_boundaries
+from geo.load import Issue, Table, load_all
+from geo.paths import BOUNDARIES, DATA_DIR
+from geo.urlstate import Vocabulary
+
+
+@dataclass
+class Atlas:
+    tables: dict[str, Table]
+    boundaries: gpd.GeoDataFrame | None
+    issues: list[Issue] = field(default_factory=list)
+
+    def df(self, name: str) -> pd.DataFrame | None:
+        """The validated table, or None if its file could not be used."""
+        t = self.tables.get(name)
+        return None if t is None else t.df
+
+    def problem(self, name: str) -> list[Issue]:
+        """Issues that made table ``name`` unusable (empty if it loaded)."""
+        t = self.tables.get(name)
+        return [] if t is None or t.ok else t.issues
+
+    @property
+    def mineral_names(self) -> dict[str, str]:
+        m = self.df("minerals.csv")
+        return {} if m is None else dict(zip(m["id"], m["name"]))
+
+    def vocabulary(self) -> Vocabulary:
+        fac = self.df("facilities.csv")
+        countries = set() if self.boundaries is None else set(self.boundaries["iso3"])
+        if fac is not None:
+            countries |= set(fac["country"])
+        return Vocabulary(
+            minerals=frozenset(self.mineral_names),
+            countries=frozenset(countries),
+            facilities=frozenset(() if fac is None else fac["id"]),
+        )
+
+    def country_options(self) -> list[str]:
+        """ISO3 codes that appear in facilities, policies or production, sorted by name."""
+        codes: set[str] = set()
+        for name, col in (("facilities.csv", "country"), ("policies.csv", "jurisdiction"),
+                          ("production.csv", "country")):
+            d = self.df(name)
+            if d is not None:
+                codes |= set(d[col].dropna())
+        codes -= {"WLD", "OTH", "EUU"}
+        return sorted(codes, key=country_name)
+
+
+def file_signature(data_dir: Path = DATA_DIR) -> tuple:
+    """(name, size, mtime) of every data file: a cache key that changes when data changes."""
+    return tuple(sorted((str(p.relative_to(data_dir)), p.stat().st_size, p.stat().st_mtime_ns)
+                        for p in Path(data_dir).rglob("*") if p.is_file()))
+
+
+def load_atlas(data_dir: Path = DATA_DIR) -> Atlas:
+    tables = load_all(data_dir)
+    issues = [i for t in tables.values() for i in t.issues]
+    path = Path(data_dir) / BOUNDARIES.relative_to(DATA_DIR)
+    try:
+        boundaries = load_boundaries(path)
+    except Exception as exc:  # noqa: BLE001 - any failure is reported, not raised
+        boundaries = None
+        issues.append(Issue(path.name, f"country boundaries could not be read ({type(exc).__name__})"))
+    return Atlas(tables, boundaries, issues)

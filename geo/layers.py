@@ -1,0 +1,254 @@
+"""pydeck layer builders (one per deck.gl layer, deck.gl parameter names, stable ids).
+
+All text that reaches a tooltip is plain text: deck.gl renders ``tooltip={"text": ...}`` with
+``innerText``, so data can never become markup. Text is also cleaned (and shortened) here.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pydeck as pdk
+import shapely
+
+from geo.colors import LAYER_COLORS, STAGE_COLORS, hex_color
+from geo.countries import country_name
+from geo.filters import split_ids
+from geo.text import clean
+
+TOOLTIP = {
+    "text": "{tooltip}",
+    "style": {"backgroundColor": "#1f2933", "color": "#ffffff", "fontSize": "13px",
+              "maxWidth": "360px", "whiteSpace": "pre-wrap"},
+}
+DEFAULT_VIEW = (22.0, 12.0, 0.9)
+STAGE_LINE = {  # outline shows the stage too, for print and colour-vision deficiency
+    "mining": (60, 40, 0),
+    "processing": (255, 255, 255),
+    "manufacturing": (255, 255, 255),
+    "recycling": (0, 60, 40),
+}
+STAGE_LINE_WIDTH = {"mining": 1, "processing": 2, "manufacturing": 1.5, "recycling": 1.5}
+
+
+def _mineral_label(ids: str, names: dict[str, str]) -> str:
+    return ", ".join(names.get(m, m) for m in split_ids(ids))
+
+
+def facility_tooltip(row: pd.Series, names: dict[str, str]) -> str:
+    """Plain-text tooltip: name, stage, minerals, operator/owners, status, source, as-of."""
+    lines = [
+        clean(row.get("name"), limit=120),
+        f"{clean(row.get('stage')).capitalize()} · {clean(row.get('kind'))} · {country_name(row['country'])}",
+        f"Minerals: {clean(_mineral_label(row.get('minerals'), names), limit=160)}",
+    ]
+    op = clean(row.get("operator"), limit=120)
+    if op:
+        lines.append(f"Operator: {op}")
+    owners = clean(row.get("owners"), limit=160)
+    if owners and owners != op:
+        lines.append(f"Owners: {owners}")
+    lines.append(f"Status: {clean(row.get('status')).replace('_', ' ')}")
+    cap = row.get("capacity")
+    if isinstance(cap, (int, float)) and not pd.isna(cap):
+        lines.append(f"Capacity: {cap:,.0f} {clean(row.get('capacity_unit'))}".rstrip())
+    lines.append(f"Source: {clean(row.get('source'), limit=140)}")
+    lines.append(f"As of {clean(row.get('as_of'))} · confidence {clean(row.get('confidence'))}")
+    return "\n".join(lines)
+
+
+def capacity_radius(df: pd.DataFrame, *, small: float = 4.0, large: float = 9.0) -> np.ndarray:
+    """Marker radius in pixels: percentile of capacity among sites with the same unit."""
+    r = np.full(len(df), small + 1.5)
+    if not len(df):
+        return r
+    cap = pd.to_numeric(df["capacity"], errors="coerce")
+    unit = df["capacity_unit"].fillna("")
+    pct = cap.groupby(unit).rank(pct=True)
+    known = cap.notna() & unit.ne("") & (unit.map(unit.value_counts()) >= 3)
+    r[known.to_numpy()] = small + (large - small) * pct[known].to_numpy()
+    return r
+
+
+def facility_points(df: pd.DataFrame, names: dict[str, str], *, selected: str | None = None) -> pd.DataFrame:
+    """Compact records for the facilities layer (only the columns the browser needs)."""
+    out = pd.DataFrame({
+        "id": df["id"].astype(str),
+        "lon": df["lon"].astype(float).round(4),
+        "lat": df["lat"].astype(float).round(4),
+        "stage": df["stage"].astype(str),
+    })
+    out["fill"] = [list(STAGE_COLORS.get(s, (120, 120, 120))) + [225] for s in out["stage"]]
+    out["line"] = [list(STAGE_LINE.get(s, (0, 0, 0))) for s in out["stage"]]
+    out["lw"] = [STAGE_LINE_WIDTH.get(s, 1) for s in out["stage"]]
+    out["radius"] = capacity_radius(df).round(1)
+    if selected is not None:
+        sel = out["id"].eq(selected).to_numpy()
+        out.loc[sel, "radius"] = out.loc[sel, "radius"] + 5
+        out.loc[sel, "line"] = pd.Series([list(LAYER_COLORS["selected"])] * int(sel.sum()),
+                                         index=out.index[sel], dtype=object)
+        out.loc[sel, "lw"] = 3
+    out["tooltip"] = [facility_tooltip(r, names) for _, r in df.iterrows()]
+    # draw manufacturing and recycling last so they sit on top of big mining clusters
+    order = out["stage"].map({"mining": 0, "processing": 1, "manufacturing": 2, "recycling": 3}).fillna(0)
+    return out.assign(_o=order).sort_values("_o", kind="stable").drop(columns="_o").reset_index(drop=True)
+
+
+def facilities_layer(points: pd.DataFrame, *, layer_id: str = "facilities") -> pdk.Layer:
+    return pdk.Layer(
+        "ScatterplotLayer",
+        data=points,
+        id=layer_id,
+        get_position=["lon", "lat"],
+        get_fill_color="fill",
+        get_line_color="line",
+        get_line_width="lw",
+        get_radius="radius",
+        radius_units="'pixels'",  # quoted: pydeck reads bare strings as accessors
+        line_width_units="'pixels'",
+        stroked=True,
+        filled=True,
+        pickable=True,
+        auto_highlight=True,
+        highlight_color=[0, 0, 0, 90],
+    )
+
+
+@lru_cache(maxsize=4)
+def _display_geometry(wkb: bytes, tolerance: float) -> str:
+    """Simplified, coordinate-rounded GeoJSON geometry text (cached by WKB)."""
+    geom = shapely.from_wkb(wkb)
+    geom = shapely.simplify(geom, tolerance, preserve_topology=True)
+    geom = shapely.set_precision(geom, 0.01)
+    return shapely.to_geojson(geom)
+
+
+def display_features(boundaries: gpd.GeoDataFrame, *, tolerance: float = 0.04) -> dict[str, dict]:
+    """ISO3 -> simplified GeoJSON geometry (rounded to 0.01°) for drawing."""
+    return {iso: json.loads(_display_geometry(shapely.to_wkb(g), tolerance))
+            for iso, g in zip(boundaries["iso3"], boundaries.geometry)}
+
+
+def country_collection(geoms: dict[str, dict], props: dict[str, dict]) -> dict:
+    """A FeatureCollection of the countries in ``props`` (ISO3 -> properties)."""
+    feats = [{"type": "Feature", "geometry": geoms[iso], "properties": {"iso3": iso, **p}}
+             for iso, p in props.items() if iso in geoms]
+    return {"type": "FeatureCollection", "features": feats}
+
+
+def base_layers(geoms: dict[str, dict]) -> list[pdk.Layer]:
+    """Offline basemap: an ocean rectangle and every country as light land."""
+    ocean = pdk.Layer(
+        "SolidPolygonLayer", id="ocean",
+        data=[{"polygon": [[-180, -85], [180, -85], [180, 85], [-180, 85]]}],
+        get_polygon="polygon", get_fill_color=list(LAYER_COLORS["ocean"]), pickable=False,
+    )
+    land = pdk.Layer(
+        "GeoJsonLayer", id="land",
+        data=country_collection(geoms, {iso: {"tooltip": country_name(iso)} for iso in geoms}),
+        filled=True, stroked=True, get_fill_color=list(LAYER_COLORS["land"]),
+        get_line_color=list(LAYER_COLORS["border"]), line_width_min_pixels=0.5, pickable=True,
+    )
+    return [ocean, land]
+
+
+def theme_layer(geoms: dict[str, dict], by_country: dict[str, list[str]], *, layer_id: str,
+                label: str, rgb: tuple[int, int, int], alpha: int = 120, outline_only: bool = False,
+                max_items: int = 6) -> pdk.Layer:
+    """Countries shaded because they have something (strategies, partnerships, controls)."""
+    props = {}
+    for iso, items in by_country.items():
+        shown = [clean(x, limit=90) for x in items[:max_items]]
+        more = f"\n… and {len(items) - max_items} more" if len(items) > max_items else ""
+        props[iso] = {"tooltip": f"{country_name(iso)}\n{label} ({len(items)}):\n• " + "\n• ".join(shown) + more,
+                      "n": len(items)}
+    return pdk.Layer(
+        "GeoJsonLayer", id=layer_id, data=country_collection(geoms, props),
+        filled=not outline_only, stroked=True,
+        get_fill_color=list(rgb) + [alpha], get_line_color=list(rgb) + [255],
+        line_width_min_pixels=2.5 if outline_only else 0.8, pickable=True, auto_highlight=True,
+    )
+
+
+def flow_arcs(flows: pd.DataFrame, facilities: pd.DataFrame, boundaries: gpd.GeoDataFrame,
+              names: dict[str, str]) -> pd.DataFrame:
+    """Arc records: a facility's point when the flow names one, else the country's centre."""
+    if flows is None or flows.empty:
+        return pd.DataFrame(columns=["id", "from", "to", "tooltip"])
+    fac = {} if facilities is None else {i: [lo, la] for i, lo, la in
+                                         zip(facilities["id"], facilities["lon"], facilities["lat"])}
+    reps = boundaries.set_index("iso3").geometry.representative_point()
+    ctr = {iso: [round(p.x, 3), round(p.y, 3)] for iso, p in reps.items()}
+    recs = []
+    for _, f in flows.iterrows():
+        a = fac.get(f.get("from_facility")) or ctr.get(f["from_country"])
+        b = fac.get(f.get("to_facility")) or ctr.get(f["to_country"])
+        if a is None or b is None:
+            continue
+        qty = ""
+        if not pd.isna(f.get("share_pct")):
+            qty = f"\nShare: {f['share_pct']:g}%"
+        elif not pd.isna(f.get("quantity")):
+            qty = f"\nQuantity: {f['quantity']:,.0f} {clean(f.get('unit'))}"
+        tip = (f"{names.get(f['mineral'], f['mineral'])}: {clean(f.get('product'))}\n"
+               f"{country_name(f['from_country'])} → {country_name(f['to_country'])} ({f['year']}){qty}\n"
+               f"Source: {clean(f.get('source'), limit=140)}\nAs of {clean(f.get('as_of'))}")
+        recs.append({"id": f["id"], "from": a, "to": b, "tooltip": tip})
+    return pd.DataFrame(recs)
+
+
+def flows_layer(arcs: pd.DataFrame, *, layer_id: str = "flows") -> pdk.Layer:
+    return pdk.Layer(
+        "ArcLayer", id=layer_id, data=arcs, get_source_position="from", get_target_position="to",
+        get_source_color=list(STAGE_COLORS["mining"]) + [200],
+        get_target_color=list(STAGE_COLORS["processing"]) + [200],
+        get_width=2, width_min_pixels=1.5, get_height=0.4, great_circle=True, pickable=True,
+        auto_highlight=True,
+    )
+
+
+def view_state(view: tuple[float, float, float] | None) -> pdk.ViewState:
+    lat, lon, zoom = view or DEFAULT_VIEW
+    return pdk.ViewState(latitude=lat, longitude=lon, zoom=zoom, min_zoom=0.5, max_zoom=16,
+                         pitch=0, bearing=0)
+
+
+def deck(layers: list[pdk.Layer], view: tuple[float, float, float] | None, *,
+         online_basemap: bool = False) -> pdk.Deck:
+    """A Deck that needs nothing from the internet unless ``online_basemap`` is asked for."""
+    if online_basemap:
+        return pdk.Deck(layers=layers, initial_view_state=view_state(view), tooltip=TOOLTIP,
+                        map_provider="carto", map_style="light")
+    # map_provider=None without map_style emits pydeck's "__MAP_STYLE__" sentinel, which
+    # Streamlit reads as "no basemap"; map_style=None would make Streamlit fetch a Carto style.
+    return pdk.Deck(layers=layers, initial_view_state=view_state(view), tooltip=TOOLTIP,
+                    map_provider=None)
+
+
+LEGEND_THEMES = {
+    "strategies": ("Country has a national strategy, law or critical list", LAYER_COLORS["strategies"]),
+    "partnerships": ("Country is in a minerals partnership", LAYER_COLORS["partnerships"]),
+    "controls": ("Country has export controls in force (outline)", LAYER_COLORS["controls"]),
+    "flows": ("Supply flow (orange end: origin, blue end: destination)", LAYER_COLORS["flows"]),
+}
+
+
+def legend_items(layers: tuple[str, ...], stage_counts: dict[str, int]) -> list[dict]:
+    """What the legend shows, in order: stages on the map, then active country layers."""
+    items = []
+    if "facilities" in layers:
+        for stage, rgb in STAGE_COLORS.items():
+            if stage == "refining":
+                continue
+            items.append({"label": f"{stage.capitalize()} site", "color": hex_color(rgb),
+                          "shape": "circle", "count": stage_counts.get(stage, 0)})
+    for key, (label, rgb) in LEGEND_THEMES.items():
+        if key in layers:
+            items.append({"label": label, "color": hex_color(rgb),
+                          "shape": "outline" if key == "controls" else ("arc" if key == "flows" else "square"),
+                          "count": None})
+    return items

@@ -1,0 +1,142 @@
+"""Map explorer: sites by stage, country layers, legend, details, table."""
+
+import html
+
+import streamlit as st
+
+from geo import layers as L
+from geo.countries import country_name
+from geo.filters import filter_facilities, split_ids, summary_line
+from geo.text import clean, md_escape
+from geo.themes import CONTROL_TYPES, STRATEGY_TYPES, country_partnerships, country_policies
+from geo.urlstate import LAYERS
+from ui import common, data, state
+
+LAYER_LABELS = {"facilities": "Sites", "strategies": "Strategies", "partnerships": "Partnerships",
+                "controls": "Export controls", "flows": "Flows"}
+
+atlas = data.atlas()
+names = atlas.mineral_names
+st.title("Critical Minerals Atlas")
+st.caption("Where critical minerals are mined, processed, made into components and recycled — "
+           "and which governments are acting on them. Hover a site for its source; click it for details.")
+state.show_notices()
+
+fac = None if common.table_problem(atlas, "facilities.csv") else atlas.df("facilities.csv")
+f = state.filters()
+
+toggles = st.columns(len(LAYERS) + 1)
+for col, layer in zip(toggles, LAYERS):
+    col.toggle(LAYER_LABELS[layer], key=state.LAYER_KEY.format(layer))
+online = toggles[-1].toggle("Basemap", value=False,
+                            help="Draw a street basemap from the internet under the layers. "
+                                 "Off by default: the Atlas needs no internet.")
+vs = state.current_state()
+
+shown = filter_facilities(fac, f) if fac is not None else None
+geoms = data.display_geoms()
+deck_layers = L.base_layers(geoms) if geoms else []
+if "strategies" in vs.layers:
+    by = country_policies(atlas.df("policies.csv"), STRATEGY_TYPES, minerals=f.minerals)
+    deck_layers.append(L.theme_layer(geoms, by, layer_id="strategies", label="Strategies and laws",
+                                     rgb=L.LAYER_COLORS["strategies"], alpha=110))
+if "partnerships" in vs.layers:
+    by = country_partnerships(atlas.df("partnerships.csv"), atlas.df("partnership_members.csv"))
+    deck_layers.append(L.theme_layer(geoms, by, layer_id="partnerships", label="Partnerships",
+                                     rgb=L.LAYER_COLORS["partnerships"], alpha=100))
+if "controls" in vs.layers:
+    by = country_policies(atlas.df("policies.csv"), CONTROL_TYPES, minerals=f.minerals,
+                          require_in_force=True)
+    deck_layers.append(L.theme_layer(geoms, by, layer_id="controls", label="Export controls in force",
+                                     rgb=L.LAYER_COLORS["controls"], outline_only=True))
+if "flows" in vs.layers and atlas.boundaries is not None:
+    flows = atlas.df("flows.csv")
+    if flows is not None and f.minerals:
+        flows = flows[flows["mineral"].isin(f.minerals)]
+    arcs = L.flow_arcs(flows, fac, atlas.boundaries, names)
+    if len(arcs):
+        deck_layers.append(L.flows_layer(arcs))
+if shown is not None and "facilities" in vs.layers:
+    deck_layers.append(L.facilities_layer(L.facility_points(shown, names, selected=vs.select)))
+
+st.markdown(f"**{md_escape(summary_line(shown))}**" if shown is not None else "")
+
+map_col, side_col = st.columns([4, 1], gap="small")
+with map_col:
+    view = vs.view
+    if view is None and vs.select and fac is not None and vs.select in set(fac["id"]):
+        r = fac[fac["id"] == vs.select].iloc[0]
+        view = (float(r["lat"]), float(r["lon"]), 4.5)
+    event = st.pydeck_chart(L.deck(deck_layers, view, online_basemap=online), on_select="rerun",
+                            selection_mode="single-object", key="map", height=560)
+    picked = (event or {}).get("selection", {}).get("objects", {}).get("facilities") or []
+    picked_id = picked[0].get("id") if picked else None
+    if picked_id != st.session_state.get("_last_pick"):
+        st.session_state["_last_pick"] = picked_id
+        if picked_id:
+            state.select(picked_id)
+            st.rerun()
+
+with side_col:
+    st.markdown("**Legend**")
+    counts = shown["stage"].value_counts().to_dict() if shown is not None else {}
+    rows = []
+    for item in L.legend_items(vs.layers, counts):
+        style = {"circle": "border-radius:50%", "square": "border-radius:2px",
+                 "outline": "border-radius:2px;background:transparent;border:3px solid {c}",
+                 "arc": "height:4px;margin-top:6px;border-radius:2px"}[item["shape"]]
+        swatch = (f'<span style="display:inline-block;width:14px;height:14px;margin-right:6px;'
+                  f'vertical-align:middle;background:{item["color"]};{style.format(c=item["color"])}"></span>')
+        count = f" ({item['count']})" if item["count"] is not None else ""
+        rows.append(f"<div style='margin:3px 0;font-size:0.9rem'>{swatch}{html.escape(item['label'])}{count}</div>")
+    st.markdown("".join(rows) or "No layers on", unsafe_allow_html=True)  # constants only, no data text
+    st.caption("Marker size grows with stated capacity among sites of the same unit.")
+
+    if vs.select and fac is not None and vs.select in set(fac["id"]):
+        r = fac[fac["id"] == vs.select].iloc[0]
+        with st.container(border=True, key="details"):
+            st.markdown(f"**{md_escape(r['name'])}**")
+            st.caption(md_escape(f"{r['stage'].capitalize()} · {r['kind']} · {country_name(r['country'])}"))
+            details = {
+                "Minerals": ", ".join(names.get(m, m) for m in split_ids(r["minerals"])),
+                "Status": str(r["status"]).replace("_", " "),
+                "Operator": clean(r["operator"]),
+                "Owners": clean(r["owners"]),
+                "Controlling owner's country": country_name(r["owner_country"]) if isinstance(r["owner_country"], str) else "",
+                "Capacity": f"{r['capacity']:,.0f} {clean(r['capacity_unit'])}" if r["capacity"] == r["capacity"] else "",
+                "Start year": "" if r["start_year"] is None or str(r["start_year"]) == "<NA>" else str(r["start_year"]),
+                "Confidence": clean(r["confidence"]),
+                "Notes": clean(r["notes"]),
+            }
+            for k, v in details.items():
+                if v:
+                    st.markdown(f"**{k}:** {md_escape(v)}")
+            st.markdown(f"**Source:** {md_escape(r['source'])} (as of {md_escape(r['as_of'])})")
+            st.link_button("Open source", str(r["source_url"]))
+            st.button("Clear selection", on_click=state.select, args=(None,), key="clear_sel")
+
+common.row_warnings(atlas, "facilities.csv")
+
+if shown is not None:
+    st.subheader("Sites on the map")
+    table = shown.assign(
+        country_name=shown["country"].map(country_name),
+        mineral_names=shown["minerals"].map(lambda v: ", ".join(names.get(m, m) for m in split_ids(v))),
+    )[["name", "stage", "kind", "mineral_names", "country_name", "status", "operator", "capacity",
+       "capacity_unit", "start_year", "confidence", "source", "source_url", "as_of", "id"]]
+    st.dataframe(
+        table, hide_index=True, width="stretch", height=min(420, 38 + 35 * len(table)),
+        column_config={
+            "name": "Site", "stage": "Stage", "kind": "Kind", "mineral_names": "Minerals",
+            "country_name": "Country", "status": "Status", "operator": "Operator",
+            "capacity": st.column_config.NumberColumn("Capacity", format="%,.0f"),
+            "capacity_unit": "Unit", "start_year": st.column_config.NumberColumn("Since", format="%d"),
+            "confidence": "Confidence", "source": "Source",
+            "source_url": st.column_config.LinkColumn("Link", display_text="open"),
+            "as_of": "As of", "id": "Id",
+        },
+    )
+    st.download_button("Download these sites (CSV)", shown.to_csv(index=False).encode(),
+                       file_name="atlas-sites.csv", mime="text/csv")
+
+common.footer(atlas)

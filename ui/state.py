@@ -1,0 +1,104 @@
+"""Sidebar filters and the URL: read the link once per session, write it back every run."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import streamlit as st
+
+from geo.countries import country_name
+from geo.filters import Filters
+from geo.text import md_escape
+from geo.urlstate import DEFAULT_LAYERS, LAYERS, STAGES, STATUSES, ViewState, parse, to_params
+
+K_MINERALS, K_COUNTRIES, K_STAGES, K_STATUSES = "f_minerals", "f_countries", "f_stages", "f_statuses"
+K_SELECT, K_VIEW, K_ASOF, K_NOTICES = "m_select", "m_view", "asof", "_url_notices"
+LAYER_KEY = "layer_{}"
+
+
+def init_from_url(atlas) -> None:
+    """On a session's first run, copy the link's state into widget keys (with notices)."""
+    if st.session_state.get("_url_read"):
+        return
+    params = {k: st.query_params.get_all(k) for k in st.query_params.keys()}
+    vs, notices = parse(params, atlas.vocabulary())
+    ss = st.session_state
+    ss[K_MINERALS] = list(vs.minerals)
+    ss[K_COUNTRIES] = list(vs.countries)
+    ss[K_STAGES] = list(vs.stages)
+    ss[K_STATUSES] = list(vs.statuses)
+    for layer in LAYERS:
+        ss[LAYER_KEY.format(layer)] = layer in vs.layers
+    ss[K_SELECT] = vs.select
+    ss[K_VIEW] = vs.view
+    ss[K_ASOF] = vs.asof
+    ss[K_NOTICES] = notices
+    ss["_url_read"] = True
+
+
+def current_state() -> ViewState:
+    ss = st.session_state
+    return ViewState(
+        minerals=tuple(ss.get(K_MINERALS, ())),
+        countries=tuple(ss.get(K_COUNTRIES, ())),
+        stages=tuple(ss.get(K_STAGES, ())),
+        statuses=tuple(ss.get(K_STATUSES, ())),
+        layers=tuple(layer for layer in LAYERS
+                     if ss.get(LAYER_KEY.format(layer), layer in DEFAULT_LAYERS)),
+        select=ss.get(K_SELECT),
+        view=ss.get(K_VIEW),
+        asof=ss.get(K_ASOF),
+    )
+
+
+def filters() -> Filters:
+    vs = current_state()
+    return Filters(minerals=vs.minerals, countries=vs.countries, stages=vs.stages,
+                   statuses=vs.statuses)
+
+
+def write_url() -> None:
+    """Make the address bar match what is on screen (so a copied link reopens it)."""
+    want = to_params(current_state())
+    have = {k: st.query_params.get(k) for k in st.query_params.keys()}
+    if want != have:
+        st.query_params.from_dict(want)
+
+
+def _reset() -> None:
+    for k in (K_MINERALS, K_COUNTRIES, K_STAGES, K_STATUSES):
+        st.session_state[k] = []
+    st.session_state[K_SELECT] = None
+
+
+def sidebar(atlas) -> None:
+    """The shared filters: mineral(s), country(ies), stage, status."""
+    names = atlas.mineral_names
+    countries = sorted(atlas.vocabulary().countries, key=country_name)
+    with st.sidebar:
+        st.header("Filters")
+        st.multiselect("Mineral", sorted(names, key=names.get), key=K_MINERALS,
+                       format_func=lambda m: names.get(m, m), placeholder="All minerals")
+        st.multiselect("Country", countries, key=K_COUNTRIES,
+                       format_func=lambda c: f"{country_name(c)} ({c})", placeholder="All countries")
+        st.multiselect("Supply-chain stage", list(STAGES), key=K_STAGES,
+                       format_func=str.capitalize, placeholder="All stages")
+        st.multiselect("Status", list(STATUSES), key=K_STATUSES,
+                       format_func=lambda s: s.replace("_", " ").capitalize(), placeholder="All statuses")
+        st.button("Reset filters", on_click=_reset, width="stretch")
+
+
+def show_notices() -> None:
+    """Tell the user what was dropped from the link (as plain text)."""
+    notices = st.session_state.get(K_NOTICES) or []
+    if notices:
+        st.warning("Some of the link could not be used:\n\n" +
+                   "\n".join(f"- {md_escape(n, limit=300)}" for n in notices), icon="⚠️")
+
+
+def select(facility_id: str | None) -> None:
+    st.session_state[K_SELECT] = facility_id
+
+
+def replace_state(**kw) -> ViewState:  # used by tests and pages that set state directly
+    return replace(current_state(), **kw)
