@@ -10,7 +10,7 @@ import pandas as pd
 
 from geo.countries import country_name, load_boundaries
 from geo.load import Issue, Table, load_all
-from geo.paths import BOUNDARIES, DATA_DIR
+from geo import paths
 from geo.urlstate import Vocabulary
 
 
@@ -19,6 +19,7 @@ class Atlas:
     tables: dict[str, Table]
     boundaries: gpd.GeoDataFrame | None
     issues: list[Issue] = field(default_factory=list)
+    data_dir: Path | None = None
 
     def df(self, name: str) -> pd.DataFrame | None:
         """The validated table, or None if its file could not be used."""
@@ -58,19 +59,23 @@ class Atlas:
         return sorted(codes, key=country_name)
 
 
-def file_signature(data_dir: Path = DATA_DIR) -> tuple:
+def file_signature(data_dir: Path | None = None) -> tuple:
     """(name, size, mtime) of every data file: a cache key that changes when data changes."""
+    data_dir = Path(data_dir or paths.DATA_DIR)
+    if not data_dir.is_dir():
+        return ()
     return tuple(sorted((str(p.relative_to(data_dir)), p.stat().st_size, p.stat().st_mtime_ns)
-                        for p in Path(data_dir).rglob("*") if p.is_file()))
+                        for p in data_dir.rglob("*") if p.is_file()))
 
 
-def load_atlas(data_dir: Path = DATA_DIR) -> Atlas:
+def load_atlas(data_dir: Path | None = None) -> Atlas:
+    data_dir = Path(data_dir or paths.DATA_DIR)
     tables = load_all(data_dir)
     issues = [i for t in tables.values() for i in t.issues]
-    path = Path(data_dir) / BOUNDARIES.relative_to(DATA_DIR)
+    path = data_dir / "boundaries" / "countries.geojson"
     try:
         boundaries = load_boundaries(path)
     except Exception as exc:  # noqa: BLE001 - any failure is reported, not raised
         boundaries = None
         issues.append(Issue(path.name, f"country boundaries could not be read ({type(exc).__name__})"))
-    return Atlas(tables, boundaries, issues)
+    return Atlas(tables, boundaries, issues, data_dir)

@@ -27,7 +27,7 @@ STAGE_COLORS["refining"] = STAGE_COLORS["processing"]
 LAYER_COLORS = {
     "land": (232, 232, 228),
     "border": (175, 175, 170),
-    "ocean": (214, 228, 238),
+    "ocean": (221, 232, 240),
     "strategies": OKABE_ITO["sky_blue"],
     "partnerships": OKABE_ITO["yellow"],
     "controls": OKABE_ITO["vermillion"],

@@ -13,6 +13,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pydeck as pdk
+from pydeck.bindings.json_tools import default_serialize
 import shapely
 
 from geo.colors import LAYER_COLORS, STAGE_COLORS, hex_color
@@ -127,51 +128,91 @@ def _display_geometry(wkb: bytes, tolerance: float) -> str:
     return shapely.to_geojson(geom)
 
 
-def display_features(boundaries: gpd.GeoDataFrame, *, tolerance: float = 0.04) -> dict[str, dict]:
+def display_features(boundaries: gpd.GeoDataFrame, *, tolerance: float = 0.05) -> dict[str, dict]:
     """ISO3 -> simplified GeoJSON geometry (rounded to 0.01°) for drawing."""
     return {iso: json.loads(_display_geometry(shapely.to_wkb(g), tolerance))
             for iso, g in zip(boundaries["iso3"], boundaries.geometry)}
 
 
-def country_collection(geoms: dict[str, dict], props: dict[str, dict]) -> dict:
-    """A FeatureCollection of the countries in ``props`` (ISO3 -> properties)."""
-    feats = [{"type": "Feature", "geometry": geoms[iso], "properties": {"iso3": iso, **p}}
-             for iso, p in props.items() if iso in geoms]
-    return {"type": "FeatureCollection", "features": feats}
+def basemap_records(geoms: dict[str, dict]) -> dict[str, dict]:
+    """Static basemap data: every country as a GeoJSON feature (written once as a static file)."""
+    return {"land": {"type": "FeatureCollection",
+                     "features": [{"type": "Feature", "geometry": g, "properties": {"iso3": iso}}
+                                  for iso, g in geoms.items()]}}
 
 
-def base_layers(geoms: dict[str, dict]) -> list[pdk.Layer]:
-    """Offline basemap: an ocean rectangle and every country as light land."""
+def base_layers(land) -> list[pdk.Layer]:
+    """Offline basemap: an ocean rectangle and every country as light land with borders.
+
+    ``land`` is a FeatureCollection or, better, the URL of a static GeoJSON file: deck.gl then
+    loads and tessellates it once per page, not on every rerun. Two measured constraints
+    (Streamlit 1.67, deck.gl 9, software WebGL) shape this:
+
+    - no polygon layer is pickable: a pickable polygon layer under the sites makes Streamlit's
+      click selection pick nothing; country tooltips come from :func:`country_pins`;
+    - borders are the GeoJsonLayer's own strokes, not a PathLayer: once a site is selected,
+      Streamlit re-colours every PathLayer vertex (4-5 s per click here), but it leaves a
+      GeoJsonLayer's line colour alone.
+    """
     ocean = pdk.Layer(
         "SolidPolygonLayer", id="ocean",
         data=[{"polygon": [[-180, -85], [180, -85], [180, 85], [-180, 85]]}],
         get_polygon="polygon", get_fill_color=list(LAYER_COLORS["ocean"]), pickable=False,
     )
     land = pdk.Layer(
-        "GeoJsonLayer", id="land",
-        data=country_collection(geoms, {iso: {"tooltip": country_name(iso)} for iso in geoms}),
-        filled=True, stroked=True, get_fill_color=list(LAYER_COLORS["land"]),
-        get_line_color=list(LAYER_COLORS["border"]), line_width_min_pixels=0.5, pickable=True,
+        "GeoJsonLayer", id="land", data=land, filled=True, stroked=True,
+        get_fill_color=list(LAYER_COLORS["land"]), get_line_color=list(LAYER_COLORS["border"]),
+        get_line_width=0.6, line_width_units="'pixels'", pickable=False,
     )
     return [ocean, land]
 
 
-def theme_layer(geoms: dict[str, dict], by_country: dict[str, list[str]], *, layer_id: str,
-                label: str, rgb: tuple[int, int, int], alpha: int = 120, outline_only: bool = False,
-                max_items: int = 6) -> pdk.Layer:
-    """Countries shaded because they have something (strategies, partnerships, controls)."""
-    props = {}
+def theme_notes(by_country: dict[str, list[str]], label: str, *, max_items: int = 5) -> dict[str, list[str]]:
+    """Tooltip lines for a country layer: "Label (n):" then up to ``max_items`` bullet lines."""
+    out = {}
     for iso, items in by_country.items():
-        shown = [clean(x, limit=90) for x in items[:max_items]]
-        more = f"\n… and {len(items) - max_items} more" if len(items) > max_items else ""
-        props[iso] = {"tooltip": f"{country_name(iso)}\n{label} ({len(items)}):\n• " + "\n• ".join(shown) + more,
-                      "n": len(items)}
+        lines = [f"{label} ({len(items)}):"] + [f"• {clean(x, limit=90)}" for x in items[:max_items]]
+        if len(items) > max_items:
+            lines.append(f"  … and {len(items) - max_items} more")
+        out[iso] = lines
+    return out
+
+
+def country_pins(points: dict[str, tuple[float, float]], notes: dict[str, list[str]], *,
+                 layer_id: str = "countries") -> pdk.Layer:
+    """A small pickable marker in each annotated country, carrying the country tooltip."""
+    data = [{"iso3": iso, "lon": round(points[iso][0], 3), "lat": round(points[iso][1], 3),
+             "tooltip": "\n".join([country_name(iso), *lines])}
+            for iso, lines in notes.items() if iso in points]
     return pdk.Layer(
-        "GeoJsonLayer", id=layer_id, data=country_collection(geoms, props),
-        filled=not outline_only, stroked=True,
-        get_fill_color=list(rgb) + [alpha], get_line_color=list(rgb) + [255],
-        line_width_min_pixels=2.5 if outline_only else 0.8, pickable=True, auto_highlight=True,
+        "ScatterplotLayer", id=layer_id, data=data, get_position=["lon", "lat"],
+        get_fill_color=[255, 255, 255, 230], get_line_color=[70, 70, 70, 255], get_radius=4,
+        radius_units="'pixels'", line_width_units="'pixels'", get_line_width=1.5, stroked=True,
+        filled=True, pickable=True, auto_highlight=True,
     )
+
+
+def merge_notes(*parts: dict[str, list[str]]) -> dict[str, list[str]]:
+    merged: dict[str, list[str]] = {}
+    for part in parts:
+        for iso, lines in part.items():
+            merged.setdefault(iso, []).extend(lines)
+    return merged
+
+
+def theme_layers(geoms: dict[str, dict], codes, *, layer_id: str, rgb: tuple[int, int, int],
+                 alpha: int = 120, outline_only: bool = False) -> list[pdk.Layer]:
+    """Countries shaded (or outlined) because they have something: strategies, partnerships, controls.
+
+    Non-pickable GeoJsonLayers, for the reasons given in :func:`base_layers`.
+    """
+    feats = [{"type": "Feature", "geometry": geoms[c], "properties": {"iso3": c}} for c in codes if c in geoms]
+    return [pdk.Layer(
+        "GeoJsonLayer", id=layer_id, data={"type": "FeatureCollection", "features": feats},
+        filled=not outline_only, stroked=True, get_fill_color=list(rgb) + [alpha],
+        get_line_color=list(rgb) + [255], get_line_width=2.5 if outline_only else 0.8,
+        line_width_units="'pixels'", pickable=False,
+    )]
 
 
 def flow_arcs(flows: pd.DataFrame, facilities: pd.DataFrame, boundaries: gpd.GeoDataFrame,
@@ -217,16 +258,23 @@ def view_state(view: tuple[float, float, float] | None) -> pdk.ViewState:
                          pitch=0, bearing=0)
 
 
+class CompactDeck(pdk.Deck):
+    """A Deck whose JSON has no indentation (pydeck pretty-prints: ~3x the bytes on the wire)."""
+
+    def to_json(self) -> str:
+        return json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"))
+
+
 def deck(layers: list[pdk.Layer], view: tuple[float, float, float] | None, *,
          online_basemap: bool = False) -> pdk.Deck:
     """A Deck that needs nothing from the internet unless ``online_basemap`` is asked for."""
     if online_basemap:
-        return pdk.Deck(layers=layers, initial_view_state=view_state(view), tooltip=TOOLTIP,
-                        map_provider="carto", map_style="light")
+        return CompactDeck(layers=layers, initial_view_state=view_state(view), tooltip=TOOLTIP,
+                           map_provider="carto", map_style="light")
     # map_provider=None without map_style emits pydeck's "__MAP_STYLE__" sentinel, which
     # Streamlit reads as "no basemap"; map_style=None would make Streamlit fetch a Carto style.
-    return pdk.Deck(layers=layers, initial_view_state=view_state(view), tooltip=TOOLTIP,
-                    map_provider=None)
+    return CompactDeck(layers=layers, initial_view_state=view_state(view), tooltip=TOOLTIP,
+                       map_provider=None)
 
 
 LEGEND_THEMES = {
@@ -246,6 +294,9 @@ def legend_items(layers: tuple[str, ...], stage_counts: dict[str, int]) -> list[
                 continue
             items.append({"label": f"{stage.capitalize()} site", "color": hex_color(rgb),
                           "shape": "circle", "count": stage_counts.get(stage, 0)})
+    if any(k in layers for k in ("strategies", "partnerships", "controls")):
+        items.append({"label": "Country details: hover the white dot", "color": "#ffffff",
+                      "shape": "circle", "count": None})
     for key, (label, rgb) in LEGEND_THEMES.items():
         if key in layers:
             items.append({"label": label, "color": hex_color(rgb),

@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 import pandera.errors
 
-from geo.paths import DATA_DIR
+from geo import paths
 from geo.schema import DATE, MINERAL_ID, MINERAL_LIST, SLUG, TABLES, URL
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -222,9 +222,9 @@ def _describe(check: str, value) -> str:
     return f"{shown} {check}" if check.startswith("is not ") else f"{shown} fails check {check}"
 
 
-def load_table(name: str, data_dir: Path = DATA_DIR) -> Table:
+def load_table(name: str, data_dir: Path | None = None) -> Table:
     """Load and validate one curated table by file name (e.g. ``"facilities.csv"``)."""
-    text, issues = read_file(Path(data_dir) / name)
+    text, issues = read_file(Path(data_dir or paths.DATA_DIR) / name)
     if text is None:
         return Table(name, None, issues)
     df, issues = read_csv_text(text, name)
@@ -236,6 +236,6 @@ def load_table(name: str, data_dir: Path = DATA_DIR) -> Table:
         return Table(name, None, [Issue(name, f"could not be validated: {type(exc).__name__}: {exc}")])
 
 
-def load_all(data_dir: Path = DATA_DIR) -> dict[str, Table]:
+def load_all(data_dir: Path | None = None) -> dict[str, Table]:
     """Load every table named in :data:`geo.schema.TABLES`."""
     return {name: load_table(name, data_dir) for name in TABLES}

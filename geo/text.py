@@ -6,7 +6,8 @@ import html
 import math
 import re
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()|<>~$:=^])")
+_MD_LINE_START = re.compile(r"^(\s*)(?:([#+\-!>])|(\d+)([.)]))")
 
 
 def clean(value: object, *, limit: int = 500) -> str:
@@ -27,7 +28,9 @@ def clean(value: object, *, limit: int = 500) -> str:
 
 def md_escape(value: object, *, limit: int = 500) -> str:
     """Escape text for Streamlit markdown so it renders literally (no links, HTML or emphasis)."""
-    return _MD_SPECIAL.sub(r"\\\1", clean(value, limit=limit))
+    text = _MD_SPECIAL.sub(r"\\\1", clean(value, limit=limit))
+    return _MD_LINE_START.sub(
+        lambda m: m.group(1) + ("\\" + m.group(2) if m.group(2) else m.group(3) + "\\" + m.group(4)), text)
 
 
 def html_escape(value: object, *, limit: int = 500) -> str:

@@ -31,24 +31,35 @@ for col, layer in zip(toggles, LAYERS):
 online = toggles[-1].toggle("Basemap", value=False,
                             help="Draw a street basemap from the internet under the layers. "
                                  "Off by default: the Atlas needs no internet.")
+picked = ((st.session_state.get("map") or {}).get("selection") or {}).get("objects", {}).get("facilities") or []
+picked_id = picked[0].get("id") if picked else None
+if picked_id != st.session_state.get("_last_pick"):
+    st.session_state["_last_pick"] = picked_id
+    if picked_id:
+        state.select(picked_id)
 vs = state.current_state()
 
 shown = filter_facilities(fac, f) if fac is not None else None
 geoms = data.display_geoms()
-deck_layers = L.base_layers(geoms) if geoms else []
+themes = {}
 if "strategies" in vs.layers:
-    by = country_policies(atlas.df("policies.csv"), STRATEGY_TYPES, minerals=f.minerals)
-    deck_layers.append(L.theme_layer(geoms, by, layer_id="strategies", label="Strategies and laws",
-                                     rgb=L.LAYER_COLORS["strategies"], alpha=110))
+    themes["strategies"] = (country_policies(atlas.df("policies.csv"), STRATEGY_TYPES, minerals=f.minerals),
+                            "Strategies, laws and lists", dict(alpha=110))
 if "partnerships" in vs.layers:
-    by = country_partnerships(atlas.df("partnerships.csv"), atlas.df("partnership_members.csv"))
-    deck_layers.append(L.theme_layer(geoms, by, layer_id="partnerships", label="Partnerships",
-                                     rgb=L.LAYER_COLORS["partnerships"], alpha=100))
+    themes["partnerships"] = (country_partnerships(atlas.df("partnerships.csv"),
+                                                   atlas.df("partnership_members.csv")),
+                              "Partnerships", dict(alpha=100))
 if "controls" in vs.layers:
-    by = country_policies(atlas.df("policies.csv"), CONTROL_TYPES, minerals=f.minerals,
-                          require_in_force=True)
-    deck_layers.append(L.theme_layer(geoms, by, layer_id="controls", label="Export controls in force",
-                                     rgb=L.LAYER_COLORS["controls"], outline_only=True))
+    themes["controls"] = (country_policies(atlas.df("policies.csv"), CONTROL_TYPES, minerals=f.minerals,
+                                           require_in_force=True),
+                          "Export controls in force", dict(outline_only=True))
+notes = L.merge_notes(*(L.theme_notes(by, label) for by, label, _ in themes.values()))
+base = data.basemap_urls() if geoms else {}
+deck_layers = L.base_layers(base["land"]) if base else []
+for layer_id, (by, _label, opts) in themes.items():
+    deck_layers.extend(L.theme_layers(geoms, by, layer_id=layer_id, rgb=L.LAYER_COLORS[layer_id], **opts))
+if notes:
+    deck_layers.append(L.country_pins(data.country_points(), notes))
 if "flows" in vs.layers and atlas.boundaries is not None:
     flows = atlas.df("flows.csv")
     if flows is not None and f.minerals:
@@ -67,15 +78,8 @@ with map_col:
     if view is None and vs.select and fac is not None and vs.select in set(fac["id"]):
         r = fac[fac["id"] == vs.select].iloc[0]
         view = (float(r["lat"]), float(r["lon"]), 4.5)
-    event = st.pydeck_chart(L.deck(deck_layers, view, online_basemap=online), on_select="rerun",
-                            selection_mode="single-object", key="map", height=560)
-    picked = (event or {}).get("selection", {}).get("objects", {}).get("facilities") or []
-    picked_id = picked[0].get("id") if picked else None
-    if picked_id != st.session_state.get("_last_pick"):
-        st.session_state["_last_pick"] = picked_id
-        if picked_id:
-            state.select(picked_id)
-            st.rerun()
+    st.pydeck_chart(L.deck(deck_layers, view, online_basemap=online), on_select="rerun",
+                    selection_mode="single-object", key="map", height=560)
 
 with side_col:
     st.markdown("**Legend**")
@@ -86,7 +90,8 @@ with side_col:
                  "outline": "border-radius:2px;background:transparent;border:3px solid {c}",
                  "arc": "height:4px;margin-top:6px;border-radius:2px"}[item["shape"]]
         swatch = (f'<span style="display:inline-block;width:14px;height:14px;margin-right:6px;'
-                  f'vertical-align:middle;background:{item["color"]};{style.format(c=item["color"])}"></span>')
+                  f'vertical-align:middle;background:{item["color"]};border:1px solid #555;'
+                  f'{style.format(c=item["color"])}"></span>')
         count = f" ({item['count']})" if item["count"] is not None else ""
         rows.append(f"<div style='margin:3px 0;font-size:0.9rem'>{swatch}{html.escape(item['label'])}{count}</div>")
     st.markdown("".join(rows) or "No layers on", unsafe_allow_html=True)  # constants only, no data text

@@ -2,29 +2,79 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+
 import streamlit as st
 
+from geo import paths
 from geo.atlas import Atlas, file_signature, load_atlas
-from geo.layers import display_features
-from geo.paths import DATA_DIR
+from geo.layers import basemap_records, display_features
+
+STATIC = paths.ROOT / "static" / "atlas"
+
+
+def _key() -> tuple:
+    return (str(paths.DATA_DIR), file_signature(paths.DATA_DIR))
 
 
 @st.cache_resource(max_entries=2, show_spinner="Loading the Atlas data…")
-def _atlas(signature: tuple) -> Atlas:  # noqa: ARG001 - the signature is the cache key
-    return load_atlas(DATA_DIR)
+def _atlas(key: tuple) -> Atlas:
+    return load_atlas(Path(key[0]))
 
 
 def atlas() -> Atlas:
     """The validated data. Shared and read-only: pages must copy before changing a frame."""
-    return _atlas(file_signature(DATA_DIR))
+    return _atlas(_key())
 
 
 @st.cache_resource(max_entries=2)
-def _geoms(signature: tuple) -> dict:  # noqa: ARG001
-    a = atlas()
+def _geoms(key: tuple) -> dict:
+    a = _atlas(key)
     return {} if a.boundaries is None else display_features(a.boundaries)
 
 
 def display_geoms() -> dict:
     """ISO3 -> simplified GeoJSON geometry for drawing."""
-    return _geoms(file_signature(DATA_DIR))
+    return _geoms(_key())
+
+
+@st.cache_resource(max_entries=2)
+def _points(key: tuple) -> dict:
+    a = _atlas(key)
+    if a.boundaries is None:
+        return {}
+    reps = a.boundaries.set_index("iso3").geometry.representative_point()
+    return {iso: (p.x, p.y) for iso, p in reps.items()}
+
+
+def country_points() -> dict:
+    """ISO3 -> (lon, lat) of a point inside the country (for pins and flow ends)."""
+    return _points(_key())
+
+
+@st.cache_resource(max_entries=2)
+def _basemap(key: tuple) -> dict[str, str]:
+    """Write the basemap once as static files; return their URLs (relative, so a path prefix works)."""
+    geoms = _geoms(key)
+    urls = {}
+    for name, records in basemap_records(geoms).items():
+        text = json.dumps(records, separators=(",", ":"))
+        digest = hashlib.sha256(text.encode()).hexdigest()[:12]
+        path = STATIC / f"{name}-{digest}.json"
+        if not path.exists():
+            STATIC.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=STATIC, suffix=".tmp")
+            with os.fdopen(fd, "w") as fh:
+                fh.write(text)
+            os.replace(tmp, path)
+        urls[name] = f"app/static/atlas/{path.name}"
+    return urls
+
+
+def basemap_urls() -> dict[str, str]:
+    """{"land": url, "borders": url} of the static basemap files."""
+    return _basemap(_key())

@@ -1,0 +1,83 @@
+"""``python -m geo.validate``: coverage counts and every problem found in ``data/``.
+
+Exit status 0 when there are no errors (warnings are printed but allowed), 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from geo import checks
+from geo.atlas import Atlas, load_atlas
+from geo.filters import split_ids
+from geo.load import Issue
+
+
+def exceptions(atlas: Atlas) -> dict[str, str]:
+    """Facility ids allowed outside their country polygon, with the reason (data/exceptions.csv)."""
+    path = Path(atlas.data_dir) / "exceptions.csv" if atlas.data_dir else None
+    if path is None or not path.exists():
+        return {}
+    df = pd.read_csv(path, dtype=str)
+    df = df[df["check"].eq("point_in_country")]
+    return dict(zip(df["id"], df["reason"]))
+
+
+def all_issues(atlas: Atlas) -> list[Issue]:
+    issues = list(atlas.issues)
+    issues += checks.references(atlas)
+    issues += checks.placeholder_urls(atlas)
+    fac = atlas.df("facilities.csv")
+    if fac is not None and atlas.boundaries is not None:
+        issues += checks.points_in_countries(fac, atlas.boundaries, exceptions=exceptions(atlas))
+    issues += checks.production_sums(atlas.df("production.csv"))
+    return issues
+
+
+def coverage(atlas: Atlas) -> list[str]:
+    lines = []
+    for name, t in atlas.tables.items():
+        if t.df is None:
+            lines.append(f"{name:26s} NOT LOADED")
+            continue
+        df = t.df
+        parts = [f"{len(df):5d} rows"]
+        for col in ("country", "jurisdiction", "member"):
+            if col in df.columns:
+                parts.append(f"{df[col].nunique()} {col} codes")
+        for col in ("minerals", "mineral"):
+            if col in df.columns:
+                ids = {m for v in df[col].dropna() for m in split_ids(v)} - {"all"}
+                parts.append(f"{len(ids)} minerals")
+        if "confidence" in df.columns:
+            shares = df["confidence"].value_counts(normalize=True)
+            parts.append("confidence " + ", ".join(f"{k} {v:.0%}" for k, v in shares.items()))
+        if "stage" in df.columns and name == "facilities.csv":
+            parts.append("stages " + ", ".join(f"{k} {v}" for k, v in df["stage"].value_counts().items()))
+        lines.append(f"{name:26s} " + "; ".join(parts))
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    data_dir = Path(argv[0]) if argv else None
+    atlas = load_atlas(data_dir)
+    print("Coverage")
+    for line in coverage(atlas):
+        print("  " + line)
+    issues = all_issues(atlas)
+    errors = [i for i in issues if i.severity == "error"]
+    warnings = [i for i in issues if i.severity != "error"]
+    for label, group in (("Errors", errors), ("Warnings", warnings)):
+        if group:
+            print(f"{label} ({len(group)})")
+            for i in group:
+                print("  " + str(i))
+    print(f"{len(errors)} errors, {len(warnings)} warnings")
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,40 @@
+"""Waiting for the map to draw, and reading its pixels."""
+
+import io
+import time
+
+from PIL import Image
+
+from geo.colors import STAGE_COLORS
+
+
+def wait_for_app(page, timeout=60_000):
+    page.wait_for_selector("[data-testid='stApp']", timeout=timeout)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.includes('Running')",
+        timeout=timeout)
+
+
+def map_canvas(page):
+    return page.locator("[data-testid='stDeckGlJsonChart'] canvas").first
+
+
+def color_pixels(png: bytes, rgb, tol=30) -> int:
+    img = Image.open(io.BytesIO(png)).convert("RGB")
+    r0, g0, b0 = rgb
+    return sum(1 for r, g, b in img.getdata() if abs(r - r0) < tol and abs(g - g0) < tol and abs(b - b0) < tol)
+
+
+def wait_for_drawn(page, rgb=STAGE_COLORS["mining"], min_pixels=20, timeout=45):
+    """Wait until the map canvas shows at least ``min_pixels`` of colour ``rgb``; return the PNG."""
+    canvas = map_canvas(page)
+    canvas.wait_for(state="visible", timeout=timeout * 1000)
+    deadline = time.time() + timeout
+    png = b""
+    while time.time() < deadline:
+        png = canvas.screenshot()
+        if color_pixels(png, rgb) >= min_pixels:
+            return png
+        time.sleep(0.5)
+    raise AssertionError(f"map never drew {min_pixels} pixels of {rgb}")

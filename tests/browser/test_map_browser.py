@@ -1,0 +1,62 @@
+"""The real app in headless Chromium: the map draws offline, tooltips and clicks work, links restore."""
+
+from urllib.parse import parse_qs, urlparse
+
+from geo.colors import LAYER_COLORS, STAGE_COLORS
+from geo.load import load_table
+from tests.browser.helpers import color_pixels, map_canvas, wait_for_app, wait_for_drawn
+
+
+def _site(site_id):
+    fac = load_table("facilities.csv").df
+    return fac[fac["id"] == site_id].iloc[0]
+
+
+def test_map_draws_offline_with_sites_and_country_layers(server, page, artifacts):
+    page.goto(server + "/?layers=facilities,strategies")
+    wait_for_app(page)
+    png = wait_for_drawn(page, STAGE_COLORS["mining"], min_pixels=40)
+    assert color_pixels(png, STAGE_COLORS["processing"]) > 10
+    assert color_pixels(png, LAYER_COLORS["ocean"], tol=6) > 10_000  # the offline basemap
+    page.screenshot(path=str(artifacts / "map-default.png"), full_page=True)
+    assert page.external_requests == [], page.external_requests
+    assert page.get_by_text("Legend").is_visible()
+    assert page.get_by_text("Sites on the map").is_visible()
+
+
+def test_hover_shows_tooltip_with_source_and_click_opens_details(server, page, artifacts):
+    site = _site("mountain-pass")
+    page.goto(f"{server}/?view={site['lat']},{site['lon']},7")
+    wait_for_app(page)
+    wait_for_drawn(page, STAGE_COLORS["mining"], min_pixels=10)
+    box = map_canvas(page).bounding_box()
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(cx - 40, cy - 40)
+    page.mouse.move(cx, cy)
+    tip = page.locator(".deck-tooltip")
+    tip.wait_for(state="visible", timeout=10_000)
+    text = tip.inner_text()
+    assert site["name"] in text and "Source:" in text and f"As of {site['as_of']}" in text
+    page.screenshot(path=str(artifacts / "map-tooltip.png"))
+    page.mouse.click(cx, cy)
+    page.wait_for_function("() => location.search.includes('select=mountain-pass')", timeout=40_000)
+    details = page.locator(".st-key-details")
+    details.wait_for(state="visible", timeout=20_000)
+    assert site["name"] in details.inner_text() and "Open source" in details.inner_text()
+    page.screenshot(path=str(artifacts / "map-details.png"), full_page=True)
+
+
+def test_filtered_link_is_restored_in_a_fresh_page(server, browser, artifacts):
+    ctx = browser.new_context(viewport={"width": 1400, "height": 950})
+    page = ctx.new_page()
+    page.goto(server + "/?mineral=cobalt&country=COD&layers=facilities,partnerships")
+    wait_for_app(page)
+    wait_for_drawn(page, STAGE_COLORS["mining"], min_pixels=10)
+    sidebar = page.locator("[data-testid='stSidebar']")
+    assert "Cobalt" in sidebar.inner_text() and "DR Congo (COD)" in sidebar.inner_text()
+    assert "in DR Congo" in page.locator("[data-testid='stMarkdownContainer']").all_inner_texts().__str__()
+    q = parse_qs(urlparse(page.url).query)
+    assert q["mineral"] == ["cobalt"] and q["country"] == ["COD"]
+    assert q["layers"] == ["facilities,partnerships"]
+    page.screenshot(path=str(artifacts / "map-cobalt-drc.png"), full_page=True)
+    ctx.close()

@@ -1,0 +1,126 @@
+"""Filters, summary line, layers, legend and tooltips."""
+
+import json
+
+import pandas as pd
+import pydeck as pdk
+
+from geo import layers as L
+from geo.filters import Filters, filter_facilities, summary_line
+from geo.themes import country_partnerships, country_policies, in_force, parse_partial_date
+
+
+def _fac():
+    base = dict(kind="mine", status="operating", operator="Op", owners=None, owner_country=None,
+                capacity=float("nan"), capacity_unit=None, start_year=None, source="S, Doc, 2025",
+                source_url="https://s.gov/a", as_of="2025-01-31", confidence="high", notes=None)
+    rows = [
+        dict(id="a", name="A", stage="mining", minerals="cobalt;copper", country="COD", lat=-10.6, lon=26.1),
+        dict(id="b", name="B", stage="mining", minerals="copper", country="COD", lat=-10.7, lon=25.5),
+        dict(id="c", name="C", stage="processing", minerals="cobalt", country="CHN", lat=30.0, lon=120.0),
+        dict(id="d", name="<img src=x onerror=alert(1)>", stage="recycling", minerals="lithium",
+             country="USA", lat=39.5, lon=-119.4),
+    ]
+    return pd.DataFrame([{**base, **r} for r in rows])
+
+
+def test_filter_by_mineral_country_stage_status():
+    df = _fac()
+    assert list(filter_facilities(df, Filters(minerals=("cobalt",)))["id"]) == ["a", "c"]
+    assert list(filter_facilities(df, Filters(minerals=("cobalt",), countries=("COD",)))["id"]) == ["a"]
+    assert list(filter_facilities(df, Filters(stages=("recycling",)))["id"]) == ["d"]
+    assert filter_facilities(df, Filters(statuses=("closed",))).empty
+
+
+def test_summary_line():
+    df = _fac()
+    assert summary_line(df[df.stage == "processing"]) == "1 processing site in China"
+    assert summary_line(df.iloc[:2]) == "2 mining sites in DR Congo"
+    assert summary_line(df) == "4 sites in 3 countries (2 mining, 1 processing, 1 recycling)"
+    assert summary_line(df.iloc[0:0]) == "No sites match these filters"
+
+
+def test_points_carry_plain_text_tooltips_with_source_and_as_of():
+    pts = L.facility_points(_fac(), {"cobalt": "Cobalt", "copper": "Copper"})
+    tip = pts.set_index("id").loc["a", "tooltip"]
+    assert tip.splitlines()[0] == "A"
+    assert "Minerals: Cobalt, Copper" in tip and "Source: S, Doc, 2025" in tip and "As of 2025-01-31" in tip
+    assert L.TOOLTIP["text"] == "{tooltip}" and "html" not in L.TOOLTIP
+    # stage colours differ, and the selected site is enlarged
+    sel = L.facility_points(_fac(), {}, selected="c").set_index("id")
+    assert sel.loc["c", "radius"] > sel.loc["a", "radius"]
+    assert sel.loc["a", "fill"][:3] != sel.loc["c", "fill"][:3]
+
+
+def test_deck_is_offline_by_default():
+    spec = json.loads(L.deck([], None).to_json())
+    assert spec["mapStyle"] == "__MAP_STYLE__"  # Streamlit's "no basemap" sentinel
+    online = json.loads(L.deck([], None, online_basemap=True).to_json())
+    assert "carto" in json.dumps(online)
+
+
+def test_pixel_units_survive_pydeck_serialisation():
+    layer = L.facilities_layer(L.facility_points(_fac(), {}))
+    spec = json.loads(pdk.Deck(layers=[layer], map_provider=None).to_json())["layers"][0]
+    assert spec["radiusUnits"] == "pixels" and spec["lineWidthUnits"] == "pixels"
+    assert spec["id"] == "facilities" and spec["pickable"] is True
+
+
+def test_legend_lists_stages_with_counts_and_active_layers():
+    items = L.legend_items(("facilities", "controls"), {"mining": 2})
+    labels = [i["label"] for i in items]
+    assert labels[:4] == ["Mining site", "Processing site", "Manufacturing site", "Recycling site"]
+    assert items[0]["count"] == 2 and items[1]["count"] == 0
+    assert any("export controls" in lbl for lbl in labels)
+    assert not any("partnership" in lbl for lbl in labels)
+
+
+def test_capacity_sizes_only_compare_like_units():
+    df = pd.DataFrame({"capacity": [1, 2, 3, 1000], "capacity_unit": ["t", "t", "t", "kt"]})
+    r = L.capacity_radius(df)
+    assert r[0] < r[1] < r[2]
+    assert r[3] == 5.5  # a unit with fewer than three sites is not sized
+
+
+def _policies():
+    return pd.DataFrame([
+        dict(id="p1", jurisdiction="CHN", name="Ga/Ge controls", type="export_control", minerals="gallium;germanium",
+             announced="2023-07-03", effective="2023-08-01", suspended=None, expires=None, status="in_force"),
+        dict(id="p2", jurisdiction="CHN", name="US ban", type="export_ban", minerals="gallium",
+             announced="2024-12-03", effective="2024-12-03", suspended="2025-11-09", expires="2026-11-27",
+             status="suspended"),
+        dict(id="p3", jurisdiction="EUU", name="CRMA", type="law", minerals="all",
+             announced="2023-03-16", effective="2024-05-23", suspended=None, expires=None, status="in_force"),
+    ])
+
+
+def test_in_force_on_a_date():
+    p = _policies()
+    assert list(p[in_force(p)]["id"]) == ["p1", "p3"]
+    import datetime as dt
+    assert list(p[in_force(p, dt.date(2023, 7, 31))]["id"]) == []
+    assert list(p[in_force(p, dt.date(2025, 1, 1))]["id"]) == ["p1", "p2", "p3"]
+    assert list(p[in_force(p, dt.date(2025, 12, 1))]["id"]) == ["p1", "p3"]
+
+
+def test_partial_dates():
+    import datetime as dt
+    assert parse_partial_date("2023") == dt.date(2023, 1, 1)
+    assert parse_partial_date("2023", end=True) == dt.date(2023, 12, 31)
+    assert parse_partial_date("2024-02", end=True) == dt.date(2024, 2, 29)
+    assert parse_partial_date("nope") is None
+
+
+def test_country_themes_expand_the_eu():
+    by = country_policies(_policies(), ("law",))
+    assert "DEU" in by and "FRA" in by and by["DEU"] == ["CRMA (EU)"]
+    controls = country_policies(_policies(), ("export_control", "export_ban"), minerals=("gallium",),
+                                require_in_force=True)
+    assert controls == {"CHN": ["Ga/Ge controls"]}
+    parts = pd.DataFrame([dict(id="msp", short_name="MSP")])
+    members = pd.DataFrame([dict(partnership="msp", member="EUU", joined="2022-06-14"),
+                            dict(partnership="msp", member="IND", joined="2023-06")])
+    import datetime as dt
+    by = country_partnerships(parts, members)
+    assert by["IND"] == ["MSP"] and by["ITA"] == ["MSP"]
+    assert "IND" not in country_partnerships(parts, members, on=dt.date(2023, 1, 1))
