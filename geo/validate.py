@@ -61,12 +61,45 @@ def coverage(atlas: Atlas) -> list[str]:
     return lines
 
 
+def targets(atlas: Atlas) -> list[tuple[str, int, int]]:
+    """(what, have, target) for the dataset's coverage goals."""
+    fac = atlas.df("facilities.csv")
+    prod = atlas.df("production.csv")
+    pol = atlas.df("policies.csv")
+    n = lambda df: 0 if df is None else len(df)  # noqa: E731
+    out = [("minerals", n(atlas.df("minerals.csv")), 35)]
+    if fac is not None:
+        kinds = fac["kind"].str.lower()
+        out += [
+            ("facilities", len(fac), 300),
+            ("facility countries", fac["country"].nunique(), 50),
+            ("facility minerals", len({m for v in fac["minerals"] for m in split_ids(v)}), 20),
+            ("mines/deposits/brines (mining stage)", int(fac["stage"].eq("mining").sum()), 120),
+            ("processing/refining plants", int(fac["stage"].eq("processing").sum()), 80),
+            ("manufacturing plants", int(fac["stage"].eq("manufacturing").sum()), 25),
+            ("recycling plants", int((fac["stage"].eq("recycling") | kinds.str.contains("recycl")).sum()), 15),
+        ]
+    if prod is not None:
+        mined = prod[(prod["stage"] == "mining") & (prod["measure"] == "production")]
+        refined = prod[prod["stage"] == "refining"]
+        out += [("minerals with mine production", mined["mineral"].nunique(), 25),
+                ("minerals with refining data", refined["mineral"].nunique(), 8)]
+    if pol is not None:
+        out += [("policies", len(pol), 80), ("policy jurisdictions", pol["jurisdiction"].nunique(), 30)]
+    out += [("partnerships", n(atlas.df("partnerships.csv")), 20), ("events", n(atlas.df("events.csv")), 60),
+            ("flows", n(atlas.df("flows.csv")), 40)]
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     data_dir = Path(argv[0]) if argv else None
     atlas = load_atlas(data_dir)
     print("Coverage")
     for line in coverage(atlas):
         print("  " + line)
+    print("Coverage targets")
+    for what, have, want in targets(atlas):
+        print(f"  {'ok ' if have >= want else 'LOW'} {what}: {have} (target {want})")
     issues = all_issues(atlas)
     errors = [i for i in issues if i.severity == "error"]
     warnings = [i for i in issues if i.severity != "error"]

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from geo.schema import TABLES
+from geo.sources import source_table
 from ui import common, data
 
 atlas = data.atlas()
@@ -17,20 +17,13 @@ if not common.table_problem(atlas, "origins.csv") and origins is not None:
     st.dataframe(origins, hide_index=True, width="stretch",
                  column_config={"url": st.column_config.LinkColumn("URL")})
 
-st.subheader("Sources cited, by table")
-rows = []
-for name in TABLES:
-    df = atlas.df(name)
-    if df is None or "source" not in df.columns:
-        continue
-    g = df.groupby(["source", "source_url"], dropna=False).agg(rows=("source", "size"),
-                                                               latest_as_of=("as_of", "max")).reset_index()
-    g.insert(0, "table", name)
-    rows.append(g)
-if rows:
-    cited = pd.concat(rows, ignore_index=True).sort_values(["table", "rows"], ascending=[True, False])
-    st.dataframe(cited, hide_index=True, width="stretch",
-                 column_config={"source_url": st.column_config.LinkColumn("URL")})
+st.subheader("Sources cited")
+st.caption("Each distinct source, the tables citing it, how many rows, the latest as-of date, and "
+           "the publisher's licence. The Atlas copies facts and figures, not text.")
+cited = source_table(atlas)
+st.dataframe(cited, hide_index=True, width="stretch",
+             column_config={"source_url": st.column_config.LinkColumn("URL"),
+                            "latest_as_of": "Latest as of"})
 
 st.subheader("Data problems")
 problems = [i for t in atlas.tables.values() for i in t.issues] + [

@@ -106,3 +106,12 @@ def test_us_japan_framework_2025_and_china_controls(atlas):
     china = pol[(pol.jurisdiction == "CHN") & pol.type.isin(["export_control", "export_ban"])]
     assert len(china) >= 5
     assert china["minerals"].map(lambda v: "gallium" in split_ids(v)).any()
+
+
+def test_sources_md_is_up_to_date(atlas):
+    from geo.sources import licence_for, sources_markdown
+
+    assert open("data/SOURCES.md").read() == sources_markdown(atlas), "run python scripts/build_sources.py"
+    assert licence_for("https://pubs.usgs.gov/periodicals/mcs2025/mcs2025-cobalt.pdf").startswith("Public domain")
+    assert licence_for("https://www.iea.org/reports/x") == "CC BY 4.0 (IEA)"
+    assert licence_for("https://www.gov.uk/government/x") == "Open Government Licence v3.0"
