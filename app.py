@@ -12,8 +12,9 @@ state.init_from_url(atlas)
 state.sidebar(atlas)
 
 page = st.navigation([
-    st.Page("pages/map.py", title="Map", icon=":material/public:", default=True),
-    st.Page("pages/sources.py", title="Sources", icon=":material/menu_book:", url_path="sources"),
+    st.Page("app_pages/map.py", title="Map", icon=":material/public:", default=True),
+    st.Page("app_pages/minerals.py", title="Minerals", icon=":material/diamond:", url_path="minerals"),
+    st.Page("app_pages/sources.py", title="Sources", icon=":material/menu_book:", url_path="sources"),
 ])
 page.run()
 state.write_url()

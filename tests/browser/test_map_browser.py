@@ -60,3 +60,14 @@ def test_filtered_link_is_restored_in_a_fresh_page(server, browser, artifacts):
     assert q["layers"] == ["facilities,partnerships"]
     page.screenshot(path=str(artifacts / "map-cobalt-drc.png"), full_page=True)
     ctx.close()
+
+
+def test_minerals_page_deep_link_draws_the_chart(server, page, artifacts):
+    page.goto(server + "/minerals?mineral=rare_earths")
+    wait_for_app(page)
+    page.locator(".js-plotly-plot .bars path").first.wait_for(timeout=30_000)
+    assert page.locator(".js-plotly-plot .bars path").count() >= 5
+    assert "China" in page.locator(".js-plotly-plot").first.inner_text()
+    sidebar = page.locator("[data-testid='stSidebar']").inner_text()
+    assert "Rare earth elements" in sidebar and "Minerals" in sidebar  # app.py ran: nav + filters
+    page.screenshot(path=str(artifacts / "minerals-rare-earths.png"), full_page=True)
