@@ -12,9 +12,9 @@ state.init_from_url(atlas)
 state.sidebar(atlas)
 
 page = st.navigation([
-    st.Page("app_pages/map.py", title="Map", icon=":material/public:", default=True),
-    st.Page("app_pages/minerals.py", title="Minerals", icon=":material/diamond:", url_path="minerals"),
-    st.Page("app_pages/sources.py", title="Sources", icon=":material/menu_book:", url_path="sources"),
+    st.Page("pages/map_page.py", title="Map", icon=":material/public:", default=True),
+    st.Page("pages/minerals_page.py", title="Minerals", icon=":material/diamond:", url_path="minerals"),
+    st.Page("pages/sources_page.py", title="Sources", icon=":material/menu_book:", url_path="sources"),
 ])
 page.run()
 state.write_url()

@@ -120,7 +120,7 @@ def test_layers_from_link_toggle_country_layers():
 
 
 def test_sources_page_lists_data_files():
-    at = run_app(page="app_pages/sources.py")
+    at = run_app(page="pages/sources_page.py")
     assert not at.exception
     files = set(at.dataframe[0].value["file"])
     assert {"facilities.csv", "production.csv", "boundaries/countries.geojson"} <= files
@@ -138,7 +138,7 @@ def test_missing_facilities_file_gives_a_clear_error_and_other_pages_work(broken
     at = run_app()
     assert not at.exception
     assert any("data/facilities.csv" in e.value and "file not found" in e.value for e in at.error)
-    at.switch_page("app_pages/sources.py").run()
+    at.switch_page("pages/sources_page.py").run()
     assert not at.exception
     assert "facilities.csv" in " ".join(str(x) for x in at.dataframe[-1].value["file"])
     assert data_digest() == before
@@ -159,7 +159,7 @@ def test_schema_breaking_file_names_file_line_and_column(broken_data):
 def test_minerals_page_shows_cobalt_shares_from_the_data():
     from geo.metrics import hhi, shares
 
-    at = run_app({"mineral": "cobalt"}, page="app_pages/minerals.py")
+    at = run_app({"mineral": "cobalt"}, page="pages/minerals_page.py")
     assert not at.exception
     prod = load_table("production.csv").df
     s = shares(prod, "cobalt", "mining")
