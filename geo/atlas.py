@@ -45,6 +45,7 @@ class Atlas:
             minerals=frozenset(self.mineral_names),
             countries=frozenset(countries),
             facilities=frozenset(() if fac is None else fac["id"]),
+            partnerships=frozenset(() if (par := self.df("partnerships.csv")) is None else par["id"]),
         )
 
     def country_options(self) -> list[str]:

@@ -5,6 +5,10 @@ Contract (values are mineral ids and ISO3 codes)::
     ?mineral=cobalt,lithium&country=COD,CHN&stage=processing&status=operating
      &layers=facilities,policies&select=<facility id>&view=lat,lon,zoom&asof=2023-06-30
 
+Analysis pages add: ``partnership=<partnership id>`` or ``bloc=USA,JPN,EUU`` (Partnerships),
+``exporter=CHN&supply=refining&withheld=50`` (What-if; ``supply`` is mining or refining,
+``withheld`` a percentage 0-100).
+
 Unknown or malformed values are dropped, each with a notice a page can show. Parsing never
 raises, whatever the input.
 """
@@ -25,6 +29,8 @@ LAYERS = ("facilities", "strategies", "partnerships", "controls", "flows")
 DEFAULT_LAYERS = ("facilities", "strategies")
 LAYER_ALIASES = {"policies": "strategies", "sites": "facilities", "export_controls": "controls"}
 STAGES = ("mining", "processing", "manufacturing", "recycling")
+SUPPLY_STAGES = ("mining", "refining")
+DEFAULT_EXPORTER, DEFAULT_SUPPLY, DEFAULT_WITHHELD = "CHN", "mining", 100
 STATUSES = ("operating", "construction", "development", "exploration",
             "care_and_maintenance", "closed")
 
@@ -39,6 +45,11 @@ class ViewState:
     select: str | None = None
     view: tuple[float, float, float] | None = None
     asof: dt.date | None = None
+    partnership: str | None = None
+    bloc: tuple[str, ...] = ()
+    exporter: str = DEFAULT_EXPORTER
+    supply: str = DEFAULT_SUPPLY
+    withheld: int = DEFAULT_WITHHELD
     extra: dict[str, str] = field(default_factory=dict, compare=False)
 
 
@@ -49,6 +60,7 @@ class Vocabulary:
     minerals: frozenset[str] = frozenset()
     countries: frozenset[str] = frozenset()
     facilities: frozenset[str] = frozenset()
+    partnerships: frozenset[str] = frozenset()
 
 
 def _values(raw: object) -> list[str]:
@@ -127,6 +139,17 @@ def parse_date(name: str, raw: object, notices: list[str]) -> dt.date | None:
     return None
 
 
+def parse_percent(name: str, raw: object, default: int, notices: list[str]) -> int:
+    vals = _values(raw)
+    if not vals:
+        return default
+    v = vals[0]
+    if re.fullmatch(r"\d{1,3}", v) and 0 <= int(v) <= 100:
+        return int(v)
+    notices.append(f"Ignored '{name}': '{_show(v)}' is not a whole percentage from 0 to 100.")
+    return default
+
+
 def parse(params: Mapping[str, object], vocab: Vocabulary) -> tuple[ViewState, list[str]]:
     """Read a query-string mapping (values str or list of str) into a :class:`ViewState`."""
     notices: list[str] = []
@@ -147,6 +170,17 @@ def parse(params: Mapping[str, object], vocab: Vocabulary) -> tuple[ViewState, l
         sel = _pick("select", params.get("select"), vocab.facilities, notices)
         st = replace(st, select=sel[0] if sel else None, view=parse_view(params.get("view"), notices),
                      asof=parse_date("asof", params.get("asof"), notices))
+        part = _pick("partnership", params.get("partnership"), vocab.partnerships, notices,
+                     normalise=str.lower)
+        bloc_vocab = set(vocab.countries) | {"EUU"}
+        exporter = _pick("exporter", params.get("exporter"), vocab.countries, notices,
+                         normalise=str.upper)
+        supply = _pick("supply", params.get("supply"), SUPPLY_STAGES, notices, normalise=str.lower)
+        st = replace(st, partnership=part[0] if part else None,
+                     bloc=_pick("bloc", params.get("bloc"), bloc_vocab, notices, normalise=str.upper),
+                     exporter=exporter[0] if exporter else DEFAULT_EXPORTER,
+                     supply=supply[0] if supply else DEFAULT_SUPPLY,
+                     withheld=parse_percent("withheld", params.get("withheld"), DEFAULT_WITHHELD, notices))
     except Exception:  # belt and braces: a URL must never break a page
         return ViewState(), ["The link could not be read; showing the default view."]
     return st, notices
@@ -168,4 +202,14 @@ def to_params(st: ViewState) -> dict[str, str]:
         out["view"] = f"{lat:g},{lon:g},{zoom:g}"
     if st.asof:
         out["asof"] = st.asof.isoformat()
+    if st.partnership:
+        out["partnership"] = st.partnership
+    if st.bloc:
+        out["bloc"] = ",".join(st.bloc)
+    if st.exporter != DEFAULT_EXPORTER:
+        out["exporter"] = st.exporter
+    if st.supply != DEFAULT_SUPPLY:
+        out["supply"] = st.supply
+    if st.withheld != DEFAULT_WITHHELD:
+        out["withheld"] = str(st.withheld)
     return out

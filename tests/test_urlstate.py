@@ -88,3 +88,18 @@ def test_markdown_escaping_keeps_text_literal():
     assert md_escape("<b>x</b>") == "\\<b\\>x\\</b\\>"
     assert md_escape(None) == "" and md_escape(float("nan")) == ""
     assert md_escape("a" * 600).endswith("…") and len(md_escape("a" * 600)) == 500
+
+
+def test_analysis_parameters_round_trip_and_bad_values_are_dropped():
+    vocab = Vocabulary(minerals=VOCAB.minerals, countries=VOCAB.countries, facilities=VOCAB.facilities,
+                       partnerships=frozenset({"msp"}))
+    st, notices = parse({"partnership": "MSP", "bloc": "usa,euu,XXX", "exporter": "cod",
+                         "supply": "refining", "withheld": "50"}, vocab)
+    assert (st.partnership, st.bloc, st.exporter, st.supply, st.withheld) == ("msp", ("USA", "EUU"), "COD",
+                                                                              "refining", 50)
+    assert notices == ["Dropped unknown bloc value(s) 'XXX'."]
+    assert parse(to_params(st), vocab)[0] == st
+    st, notices = parse({"exporter": "ZZZ", "supply": "eating", "withheld": "150", "partnership": "<b>"}, vocab)
+    assert (st.exporter, st.supply, st.withheld, st.partnership) == ("CHN", "mining", 100, None)
+    assert len(notices) == 4 and any("withheld" in n and "0 to 100" in n for n in notices)
+    assert to_params(st) == {}

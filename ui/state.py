@@ -9,10 +9,13 @@ import streamlit as st
 from geo.countries import country_name
 from geo.filters import Filters
 from geo.text import md_escape
-from geo.urlstate import DEFAULT_LAYERS, LAYERS, STAGES, STATUSES, ViewState, parse, to_params
+from geo.urlstate import (DEFAULT_EXPORTER, DEFAULT_LAYERS, DEFAULT_SUPPLY, DEFAULT_WITHHELD, LAYERS,
+                          STAGES, STATUSES, ViewState, parse, to_params)
 
 K_MINERALS, K_COUNTRIES, K_STAGES, K_STATUSES = "f_minerals", "f_countries", "f_stages", "f_statuses"
 K_SELECT, K_VIEW, K_ASOF, K_NOTICES = "m_select", "m_view", "asof", "_url_notices"
+K_PARTNERSHIP, K_BLOC = "p_partnership", "p_bloc"
+K_EXPORTER, K_SUPPLY, K_WITHHELD = "w_exporter", "w_supply", "w_withheld"
 LAYER_KEY = "layer_{}"
 
 
@@ -32,6 +35,11 @@ def init_from_url(atlas) -> None:
     ss[K_SELECT] = vs.select
     ss[K_VIEW] = vs.view
     ss[K_ASOF] = vs.asof
+    ss[K_PARTNERSHIP] = vs.partnership
+    ss[K_BLOC] = list(vs.bloc)
+    ss[K_EXPORTER] = vs.exporter
+    ss[K_SUPPLY] = vs.supply
+    ss[K_WITHHELD] = vs.withheld
     ss[K_NOTICES] = notices
     ss["_url_read"] = True
 
@@ -48,6 +56,11 @@ def current_state() -> ViewState:
         select=ss.get(K_SELECT),
         view=ss.get(K_VIEW),
         asof=ss.get(K_ASOF),
+        partnership=ss.get(K_PARTNERSHIP),
+        bloc=tuple(ss.get(K_BLOC) or ()),
+        exporter=ss.get(K_EXPORTER) or DEFAULT_EXPORTER,
+        supply=ss.get(K_SUPPLY) or DEFAULT_SUPPLY,
+        withheld=int(ss.get(K_WITHHELD, DEFAULT_WITHHELD)),
     )
 
 
