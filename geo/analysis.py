@@ -47,6 +47,25 @@ def minerals_with_supply(prod: pd.DataFrame | None, stage: str | None = None) ->
     return sorted(set(p["mineral"]))
 
 
+def share_history(prod: pd.DataFrame | None, mineral: str, stage: str, *, top: int = 8) -> pd.DataFrame:
+    """Shares of world (0-1) by year for the ``top`` producers of the latest year: rows are
+    countries (ISO3), columns years. Empty when the data has a single year."""
+    latest = best_shares(prod, mineral, stage)
+    if latest is None:
+        return pd.DataFrame()
+    p = prod[(prod["mineral"] == mineral) & (prod["stage"] == stage) & (prod["measure"] == latest.measure)
+             & (prod["basis"].fillna("") == (latest.basis or ""))]
+    years = sorted(set(p["year"]))
+    if len(years) < 2:
+        return pd.DataFrame()
+    leaders = list(latest.countries.dropna(subset=["share"])["country"].head(top))
+    cols = {}
+    for y in years:
+        s = shares(prod, mineral, stage, measure=latest.measure, year=int(y), basis=latest.basis)
+        cols[int(y)] = [s.share_of(c) for c in leaders]
+    return pd.DataFrame(cols, index=leaders)
+
+
 def _source_of(s: Shares) -> tuple[str, str, str]:
     r = s.table.iloc[0]
     return str(r["source"]), str(r["source_url"]), str(r["as_of"])

@@ -5,6 +5,7 @@ import html
 import streamlit as st
 
 from geo import layers as L
+from geo.analysis import facilities_asof
 from geo.countries import country_name
 from geo.filters import filter_facilities, split_ids, summary_line
 from geo.text import clean, md_escape
@@ -40,18 +41,23 @@ if picked_id != st.session_state.get("_last_pick"):
 vs = state.current_state()
 
 shown = filter_facilities(fac, f) if fac is not None else None
+unknown = 0
+if shown is not None and vs.asof:
+    shown, unknown = facilities_asof(shown, vs.asof)
+state.asof_caption(unknown)
 geoms = data.display_geoms()
 themes = {}
 if "strategies" in vs.layers:
-    themes["strategies"] = (country_policies(atlas.df("policies.csv"), STRATEGY_TYPES, minerals=f.minerals),
+    themes["strategies"] = (country_policies(atlas.df("policies.csv"), STRATEGY_TYPES, minerals=f.minerals,
+                                             on=vs.asof),
                             "Strategies, laws and lists", dict(alpha=110))
 if "partnerships" in vs.layers:
     themes["partnerships"] = (country_partnerships(atlas.df("partnerships.csv"),
-                                                   atlas.df("partnership_members.csv")),
+                                                   atlas.df("partnership_members.csv"), on=vs.asof),
                               "Partnerships", dict(alpha=100))
 if "controls" in vs.layers:
     themes["controls"] = (country_policies(atlas.df("policies.csv"), CONTROL_TYPES, minerals=f.minerals,
-                                           require_in_force=True),
+                                           on=vs.asof, require_in_force=True),
                           "Export controls in force", dict(outline_only=True))
 notes = L.merge_notes(*(L.theme_notes(by, label) for by, label, _ in themes.values()))
 base = data.basemap_urls() if geoms else {}

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from geo import layers as L
+from geo.analysis import share_history
 from geo.charts import share_bars
 from geo.countries import country_name
 from geo.filters import Filters, filter_facilities, mentions
@@ -67,6 +68,13 @@ def stage_block(stage: str, label: str) -> None:
                          else f"{s.year}, {unit}.") + " " +
                f"Source: {md_escape(src['source'])} (as of {md_escape(src['as_of'])}). "
                + md_escape(" ".join(s.notes)))
+    history = share_history(prod, mineral, stage)
+    if not history.empty:
+        with st.expander(f"Over time ({', '.join(map(str, history.columns))})"):
+            st.dataframe(history.rename(index=country_name).mul(100).round(1), width="stretch",
+                         column_config={str(y): st.column_config.NumberColumn(f"{y} (% of world)", format="%.1f")
+                                        for y in history.columns})
+            st.caption("Share of world production by year, for this year's largest producers. Same source.")
     with st.expander("Data behind this chart"):
         st.dataframe(s.table, hide_index=True, width="stretch",
                      column_config={"source_url": st.column_config.LinkColumn("URL"),

@@ -170,3 +170,14 @@ def test_substitutes_outside_the_exporter_flag_its_companies():
     assert list(sub["id"]) == ["a"] and bool(sub.iloc[0]["exporter_controlled"]) is True
     ref = substitutes(fac, "CHN", ["cobalt"], "refining", PAR, MEM)
     assert list(ref["id"]) == ["d"] and ref.iloc[0]["partnerships"] == "MSP"
+
+
+def test_share_history_by_year():
+    from geo.analysis import share_history
+
+    older = pd.DataFrame(_rows("lithium", "mining", [("AUS", 50, None), ("CHL", 30, None), ("CHN", 20, None),
+                                                     ("WLD", 100, None)], year=2023))
+    h = share_history(pd.concat([PROD, older]), "lithium", "mining")
+    assert list(h.columns) == [2023, 2024] and list(h.index) == ["AUS", "CHL", "CHN"]
+    assert h.loc["AUS", 2023] == pytest.approx(0.5) and h.loc["AUS", 2024] == pytest.approx(0.4)
+    assert share_history(PROD, "lithium", "mining").empty   # a single year: nothing to show over time

@@ -173,3 +173,108 @@ def test_minerals_page_shows_cobalt_shares_from_the_data():
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["HHI"] == f"{hhi(s):,.0f}"
     assert "Source: USGS" in all_text(at)
+
+
+def _charts(at):
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def _usgs(mineral, stage="mining", year=2024):
+    """Rows of production.csv, read independently of geo.metrics."""
+    p = load_table("production.csv").df
+    return p[(p.mineral == mineral) & (p.stage == stage) & (p.measure == "production") & (p.year == year)] \
+        .set_index("country")["value"]
+
+
+def test_countries_page_shows_china_shares_sites_abroad_and_exposure():
+    at = run_app({"country": "CHN"}, page="pages/countries_page.py")
+    assert not at.exception
+    ree = _usgs("rare_earths")
+    expected = round(ree["CHN"] / ree["WLD"] * 100, 1)               # 270,000 / 390,000 = 69.2%
+    supply = _charts(at)[0]
+    mining = next(t for t in supply["data"] if t["name"] == "Mining")
+    assert mining["x"][mining["y"].index("Rare earth elements")] == expected == 69.2
+    fac = facilities()
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Sites at home"] == str((fac.country == "CHN").sum())
+    assert metrics["Sites its companies control abroad"] == str(((fac.owner_country == "CHN") &
+                                                                 (fac.country != "CHN")).sum())
+    assert "China's own measures left out" in all_text(at) or "own measures left out" in all_text(at)
+
+
+def test_countries_page_japan_exposure_counts_chinese_controls():
+    at = run_app({"country": "JPN"}, page="pages/countries_page.py")
+    assert not at.exception
+    exposure = next(c for c in _charts(at) if "export controls" in str(c["layout"].get("xaxis")))
+    mining = next(t for t in exposure["data"] if t["name"] == "Mining")
+    graphite = _usgs("graphite")
+    assert mining["x"][mining["y"].index("Graphite (natural)")] == round(graphite["CHN"] / graphite["WLD"] * 100, 1)
+    assert "China" in "".join(str(c) for c in mining["customdata"]) or "CHN" in "".join(map(str, mining["customdata"]))
+
+
+def test_policies_page_as_of_date_keeps_only_measures_then_in_force():
+    at = run_app({"country": "CHN", "asof": "2023-06-30"}, page="pages/policies_page.py")
+    assert not at.exception
+    shown = at.dataframe[0].value
+    assert len(shown) >= 1
+    assert not shown["name"].str.contains("gallium", case=False).any()   # in force from 2023-08-01
+    later = run_app({"country": "CHN", "asof": "2023-09-01"}, page="pages/policies_page.py")
+    assert later.dataframe[0].value["name"].str.contains("gallium", case=False).any()
+    assert "As of 2023-06-30" in "\n".join(i.value for i in at.info)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Measures shown"] == str(len(shown))
+
+
+def test_partnerships_page_bloc_totals_match_the_data():
+    from geo.analysis import partnership_members
+
+    at = run_app({"partnership": "msp"}, page="pages/partnerships_page.py")
+    assert not at.exception
+    members = set(partnership_members(load_table("partnership_members.csv").df, "msp"))
+    li = _usgs("lithium")
+    expected = round(sum(v for c, v in li.items() if c in members and v == v) / li["WLD"] * 100, 1)
+    mining = next(c for c in _charts(at) if "share of world mining" in str(c["layout"].get("xaxis")))
+    bloc = next(t for t in mining["data"] if t["name"] == "MSP")
+    china = next(t for t in mining["data"] if t["name"] == "China")
+    i = bloc["y"].index("Lithium")
+    assert bloc["x"][i] == expected and china["x"][i] == round(li["CHN"] / li["WLD"] * 100, 1)
+    matrix = at.dataframe[-2].value if len(at.dataframe) > 1 else at.dataframe[0].value
+    assert "MSP" in matrix.columns
+
+
+def test_custom_bloc_from_the_link():
+    at = run_app({"bloc": "USA,JPN,EUU"}, page="pages/partnerships_page.py")
+    assert not at.exception
+    assert "member countries" in all_text(at) and "29 member" in all_text(at)   # 2 + EU 27
+    assert at.query_params.get("bloc") in ("USA,JPN,EUU", ["USA,JPN,EUU"])
+
+
+def test_whatif_page_drc_cobalt():
+    at = run_app({"exporter": "COD", "mineral": "cobalt"}, page="pages/whatif_page.py")
+    assert not at.exception
+    co = _usgs("cobalt")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["World supply cut"] == f"{co['COD'] / co['WLD'] * 100:.1f}%" == "75.9%"
+    assert metrics["HHI before"] == "5,867"
+    bars = _charts(at)[0]
+    after = next(t for t in bars["data"] if t["name"] == "after")
+    # Indonesia's share of what is left: 28,000 / (290,000 - 220,000) = 40.0%
+    assert after["y"][0] == "Indonesia" and after["x"][0] == round(co["IDN"] / (co["WLD"] - co["COD"]) * 100, 1)
+    assert "Method and limits" in [e.label for e in at.expander]
+
+
+def test_whatif_half_withheld_from_the_link():
+    at = run_app({"exporter": "COD", "mineral": "cobalt", "withheld": "50"}, page="pages/whatif_page.py")
+    metrics = {m.label: m.value for m in at.metric}
+    co = _usgs("cobalt")
+    assert metrics["World supply cut"] == f"{co['COD'] * 0.5 / co['WLD'] * 100:.1f}%"
+
+
+def test_map_as_of_date_hides_later_sites_and_measures():
+    at = run_app({"asof": "2015-01-01", "layers": "facilities,controls"})
+    assert not at.exception
+    pts = layer(deck_spec(at), "facilities")["data"]
+    fac = facilities()
+    started = fac[fac.status.isin(["operating", "care_and_maintenance", "closed"]) & (fac.start_year <= 2015)]
+    assert {p["id"] for p in pts} == set(started["id"])
+    assert "As of 2015-01-01" in "\n".join(i.value for i in at.info)

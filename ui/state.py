@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import replace
 
 import streamlit as st
@@ -82,6 +83,7 @@ def _reset() -> None:
     for k in (K_MINERALS, K_COUNTRIES, K_STAGES, K_STATUSES):
         st.session_state[k] = []
     st.session_state[K_SELECT] = None
+    st.session_state[K_ASOF] = None
 
 
 def sidebar(atlas) -> None:
@@ -98,7 +100,22 @@ def sidebar(atlas) -> None:
                        format_func=str.capitalize, placeholder="All stages")
         st.multiselect("Status", list(STATUSES), key=K_STATUSES,
                        format_func=lambda s: s.replace("_", " ").capitalize(), placeholder="All statuses")
+        st.date_input("As of (optional)", key=K_ASOF, min_value=dt.date(1990, 1, 1),
+                      max_value=dt.date(2100, 12, 31), format="YYYY-MM-DD",
+                      help="Show the world as it stood that day: only measures in force, partnerships "
+                           "joined and sites known to be operating by then. Leave empty for today.")
         st.button("Reset filters", on_click=_reset, width="stretch")
+
+
+def asof_caption(unknown_sites: int | None = None) -> None:
+    """Say, on every page that honours it, that the view is as of a past date."""
+    asof = st.session_state.get(K_ASOF)
+    if not asof:
+        return
+    extra = (f" {unknown_sites} operating site(s) have no recorded start year and are left out."
+             if unknown_sites else "")
+    st.info(f"As of {asof.isoformat()}: only measures in force, partnership members who had joined and "
+            f"sites known to be operating by then.{extra} Clear the date in the sidebar for today.", icon="🕰️")
 
 
 def show_notices() -> None:

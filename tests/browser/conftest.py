@@ -57,11 +57,19 @@ def server():
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser(server):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        # Streamlit decides "legacy pages/ folder or st.navigation?" on the first session after
+        # start: a deep link (/countries) as that very first session shows a "Page not found"
+        # notice over the right page. One visit to / settles it (README, "Known limits").
+        warm = b.new_page()
+        warm.goto(server + "/")
+        warm.get_by_text("Critical Minerals Atlas").first.wait_for(timeout=60_000)
+        warm.locator("[data-testid='stDeckGlJsonChart']").first.wait_for(timeout=60_000)
+        warm.close()
         yield b
         b.close()
 
