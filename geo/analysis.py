@@ -14,7 +14,7 @@ import pandas as pd
 from geo.countries import EU27, expand_members
 from geo.filters import mentions, split_ids
 from geo.metrics import AGGREGATES, Shares, shares, what_if
-from geo.themes import CONTROL_TYPES, in_force, parse_partial_date
+from geo.themes import CONTROL_TYPES, ENDED, in_force, parse_partial_date
 
 SUPPLY_TO_FACILITY_STAGE = {"mining": "mining", "refining": "processing"}
 #: facility statuses, most useful substitutes first
@@ -174,7 +174,7 @@ def sites_of(fac: pd.DataFrame | None, country: str) -> tuple[pd.DataFrame, pd.D
 
 # --- policies ----------------------------------------------------------------------------------
 
-PHASES = ("announced", "in force", "suspended")
+PHASES = ("announced", "in force", "suspended", "ended, date not recorded")
 
 
 def policy_phases(policies: pd.DataFrame, today: dt.date) -> pd.DataFrame:
@@ -193,7 +193,9 @@ def policy_phases(policies: pd.DataFrame, today: dt.date) -> pd.DataFrame:
         spans = []
         if a is not None:
             spans.append(("announced", a, start_force or stop))
-        if start_force is not None:
+        if start_force is not None and status in ENDED and s is None and x is None:
+            spans.append(("ended, date not recorded", start_force, today))
+        elif start_force is not None:
             spans.append(("in force", start_force, min(d for d in (s, stop) if d is not None)))
         if s is not None:
             spans.append(("suspended", s, stop))

@@ -81,7 +81,7 @@ def exposure_bars(df, names: dict[str, str]) -> go.Figure:
 
 
 PHASE_COLORS = {"announced": hex_color(OKABE_ITO["grey"]), "in force": hex_color(OKABE_ITO["blue"]),
-                "suspended": hex_color(OKABE_ITO["yellow"])}
+                "suspended": hex_color(OKABE_ITO["yellow"]), "ended, date not recorded": "#d9d9d9"}
 
 
 def policy_timeline(phases, *, today=None, asof=None, label=None) -> go.Figure:

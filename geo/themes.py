@@ -11,6 +11,7 @@ from geo.filters import mentions
 
 STRATEGY_TYPES = ("strategy", "law", "critical_list")
 CONTROL_TYPES = ("export_control", "export_ban", "export_quota")
+ENDED = ("expired", "superseded", "repealed")
 
 
 def parse_partial_date(value: object, *, end: bool = False) -> dt.date | None:
@@ -38,7 +39,9 @@ def in_force(policies: pd.DataFrame, on: dt.date | None = None) -> pd.Series:
 
     A measure is in force on a day if it took effect on or before that day (``effective``, or
     ``announced`` when no effective date is known), and neither a suspension nor an expiry
-    had started by then.
+    had started by then. A measure recorded as ended (expired, superseded, repealed) with no
+    end date is not counted on any date: when it stopped is unknown, and the Atlas does not
+    claim what it cannot date.
     """
     if on is None:
         return policies["status"].eq("in_force")
@@ -49,11 +52,10 @@ def in_force(policies: pd.DataFrame, on: dt.date | None = None) -> pd.Series:
             return False
         if row.get("status") in ("proposed", "announced") and not isinstance(row.get("effective"), str):
             return False
-        for col in ("suspended", "expires"):
-            d = parse_partial_date(row.get(col))
-            if d is not None and d <= on:
-                return False
-        return True
+        ends = [parse_partial_date(row.get(col)) for col in ("suspended", "expires")]
+        if row.get("status") in ENDED and all(d is None for d in ends):
+            return False
+        return not any(d is not None and d <= on for d in ends)
 
     return policies.apply(one, axis=1).astype(bool) if len(policies) else policies["status"].eq("x")
 

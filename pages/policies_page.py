@@ -46,7 +46,7 @@ else:
         st.plotly_chart(fig, key="timeline", config={"displayModeBar": False})
     undated = len(shown) - phases["id"].nunique()
     st.caption(f"Bars run from the announcement to the date a measure took effect (grey), while it was in force "
-               f"(blue) and while suspended (yellow), up to its expiry or today.{' ' if undated else ''}"
+               f"(blue) and while suspended (yellow), up to its expiry or today; light grey marks measures recorded as ended whose end date the sources do not give (not counted as in force on any 'as of' date).{' ' if undated else ''}"
                + (f"{undated} measure(s) without dates are listed below only." if undated else "")
                + " Sources: each measure's own (table below).")
     table = shown.assign(where=shown["jurisdiction"].map(country_name),

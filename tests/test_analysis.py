@@ -181,3 +181,10 @@ def test_share_history_by_year():
     assert list(h.columns) == [2023, 2024] and list(h.index) == ["AUS", "CHL", "CHN"]
     assert h.loc["AUS", 2023] == pytest.approx(0.5) and h.loc["AUS", 2024] == pytest.approx(0.4)
     assert share_history(PROD, "lithium", "mining").empty   # a single year: nothing to show over time
+
+
+def test_ended_measure_without_end_date_is_never_claimed_in_force():
+    wto = POL.iloc[[0]].assign(id="wto", status="superseded", effective="2014-08-29", announced="2012-03-13")
+    assert controllers(wto, "lithium", on=dt.date(2023, 6, 30)) == []
+    ph = policy_phases(wto, dt.date(2026, 1, 1))
+    assert list(ph["phase"]) == ["announced", "ended, date not recorded"]
