@@ -27,7 +27,7 @@ PARTNERSHIP_TYPES = ("multilateral", "plurilateral", "bilateral", "corridor", "f
                      "agreement")
 EVENT_TYPES = ("export_control", "policy", "partnership", "investment", "plant_opening",
                "supply_shock", "diplomatic", "legal", "other")
-MEMBER_ROLES = ("member", "founding member", "observer", "partner", "signatory")
+MEMBER_ROLES = ("member", "founding member", "observer", "partner", "signatory", "chair", "convener")
 
 SLUG = r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$"
 MINERAL_ID = r"^[a-z]+(?:_[a-z]+)*$"

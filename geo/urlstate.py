@@ -7,7 +7,8 @@ Contract (values are mineral ids and ISO3 codes)::
 
 Analysis pages add: ``partnership=<partnership id>`` or ``bloc=USA,JPN,EUU`` (Partnerships),
 ``exporter=CHN&supply=refining&withheld=50`` (What-if; ``supply`` is mining or refining,
-``withheld`` a percentage 0-100).
+``withheld`` a percentage 0-100). Briefings add ``briefing=<id>&step=<n>`` and presentation
+mode ``present=1``.
 
 Unknown or malformed values are dropped, each with a notice a page can show. Parsing never
 raises, whatever the input.
@@ -50,6 +51,9 @@ class ViewState:
     exporter: str = DEFAULT_EXPORTER
     supply: str = DEFAULT_SUPPLY
     withheld: int = DEFAULT_WITHHELD
+    present: bool = False
+    briefing: str | None = None
+    step: int = 1
     extra: dict[str, str] = field(default_factory=dict, compare=False)
 
 
@@ -61,6 +65,7 @@ class Vocabulary:
     countries: frozenset[str] = frozenset()
     facilities: frozenset[str] = frozenset()
     partnerships: frozenset[str] = frozenset()
+    briefings: frozenset[str] = frozenset()
 
 
 def _values(raw: object) -> list[str]:
@@ -150,6 +155,28 @@ def parse_percent(name: str, raw: object, default: int, notices: list[str]) -> i
     return default
 
 
+def parse_flag(name: str, raw: object, notices: list[str]) -> bool:
+    vals = _values(raw)
+    if not vals:
+        return False
+    v = vals[0].lower()
+    if v in ("1", "true", "yes", "on"):
+        return True
+    if v not in ("0", "false", "no", "off"):
+        notices.append(f"Ignored '{name}': '{_show(vals[0])}' is not 1 or 0.")
+    return False
+
+
+def parse_step(raw: object, notices: list[str]) -> int:
+    vals = _values(raw)
+    if not vals:
+        return 1
+    if re.fullmatch(r"\d{1,2}", vals[0]) and 1 <= int(vals[0]) <= 60:
+        return int(vals[0])
+    notices.append(f"Ignored 'step': '{_show(vals[0])}' is not a step number from 1 to 60.")
+    return 1
+
+
 def parse(params: Mapping[str, object], vocab: Vocabulary) -> tuple[ViewState, list[str]]:
     """Read a query-string mapping (values str or list of str) into a :class:`ViewState`."""
     notices: list[str] = []
@@ -181,6 +208,9 @@ def parse(params: Mapping[str, object], vocab: Vocabulary) -> tuple[ViewState, l
                      exporter=exporter[0] if exporter else DEFAULT_EXPORTER,
                      supply=supply[0] if supply else DEFAULT_SUPPLY,
                      withheld=parse_percent("withheld", params.get("withheld"), DEFAULT_WITHHELD, notices))
+        brief = _pick("briefing", params.get("briefing"), vocab.briefings, notices, normalise=str.lower)
+        st = replace(st, present=parse_flag("present", params.get("present"), notices),
+                     briefing=brief[0] if brief else None, step=parse_step(params.get("step"), notices))
     except Exception:  # belt and braces: a URL must never break a page
         return ViewState(), ["The link could not be read; showing the default view."]
     return st, notices
@@ -212,4 +242,9 @@ def to_params(st: ViewState) -> dict[str, str]:
         out["supply"] = st.supply
     if st.withheld != DEFAULT_WITHHELD:
         out["withheld"] = str(st.withheld)
+    if st.briefing:
+        out["briefing"] = st.briefing
+        out["step"] = str(st.step)
+    if st.present:
+        out["present"] = "1"
     return out

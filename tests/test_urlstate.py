@@ -103,3 +103,12 @@ def test_analysis_parameters_round_trip_and_bad_values_are_dropped():
     assert (st.exporter, st.supply, st.withheld, st.partnership) == ("CHN", "mining", 100, None)
     assert len(notices) == 4 and any("withheld" in n and "0 to 100" in n for n in notices)
     assert to_params(st) == {}
+
+
+def test_presentation_and_briefing_parameters():
+    vocab = Vocabulary(briefings=frozenset({"rare-earths"}))
+    st, notices = parse({"present": "1", "briefing": "rare-earths", "step": "3"}, vocab)
+    assert (st.present, st.briefing, st.step) == (True, "rare-earths", 3) and notices == []
+    assert parse(to_params(st), vocab)[0] == st
+    st, notices = parse({"present": "maybe", "briefing": "nope", "step": "999"}, vocab)
+    assert (st.present, st.briefing, st.step) == (False, None, 1) and len(notices) == 3
