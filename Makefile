@@ -14,11 +14,11 @@ install: $(BIN)/python
 	$(BIN)/pip install -q -r requirements.txt
 
 run: install
-	$(BIN)/streamlit run app.py --server.port $(PORT)
+	$(BIN)/python -m ui.serve --server.port $(PORT)
 
 # Same app, listening on all interfaces (self-hosting without Docker).
 serve: install
-	$(BIN)/streamlit run app.py --server.port $(PORT) --server.address 0.0.0.0 --server.headless true
+	$(BIN)/python -m ui.serve --server.port $(PORT) --server.address 0.0.0.0 --server.headless true
 
 # Debian's Chromium for the browser tests (Playwright's own browser download is not available here).
 chromium:

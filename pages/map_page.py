@@ -18,15 +18,18 @@ LAYER_LABELS = {"facilities": "Sites", "strategies": "Strategies", "partnerships
 
 atlas = data.atlas()
 names = atlas.mineral_names
+presenting = state.current_state().present
 st.title("Critical Minerals Atlas")
-st.caption("Where critical minerals are mined, processed, made into components and recycled — "
-           "and which governments are acting on them. Hover a site for its source; click it for details.")
+if not presenting:
+    st.caption("Where critical minerals are mined, processed, made into components and recycled — "
+               "and which governments are acting on them. Hover a site for its source; click it for details.")
 state.show_notices()
 
 fac = None if common.table_problem(atlas, "facilities.csv") else atlas.df("facilities.csv")
 f = state.filters()
 
-toggles = st.columns(len(LAYERS) + 1)
+toggles = st.columns(len(LAYERS) + 1) if not presenting else \
+    st.expander("Layers").columns(len(LAYERS) + 1)
 for col, layer in zip(toggles, LAYERS):
     col.toggle(LAYER_LABELS[layer], key=state.LAYER_KEY.format(layer))
 online = toggles[-1].toggle("Basemap", value=False,
@@ -85,7 +88,7 @@ with map_col:
         r = fac[fac["id"] == vs.select].iloc[0]
         view = (float(r["lat"]), float(r["lon"]), 4.5)
     st.pydeck_chart(L.deck(deck_layers, view, online_basemap=online), on_select="rerun",
-                    selection_mode="single-object", key="map", height=560)
+                    selection_mode="single-object", key="map", height=470 if presenting else 560)
 
 with side_col:
     st.markdown("**Legend**")

@@ -41,3 +41,14 @@ def footer(atlas) -> None:
     st.caption("**Data sources** — " + " · ".join(parts) +
                ". Every site, figure and measure carries its own source and as-of date; "
                "see the Sources page.")
+
+
+def source_line(atlas) -> str:
+    """One line for the foot of a presented screen: the main sources and the data's date."""
+    latest = []
+    for name in ("facilities.csv", "production.csv", "policies.csv"):
+        d = atlas.df(name)
+        if d is not None and "as_of" in d:
+            latest.append(str(d["as_of"].astype(str).max()))
+    when = max(latest) if latest else "see Sources"
+    return f"Sources: USGS MCS 2025, IEA, government and company sources per row (Sources page) · data as of {when}"

@@ -17,15 +17,23 @@ K_MINERALS, K_COUNTRIES, K_STAGES, K_STATUSES = "f_minerals", "f_countries", "f_
 K_SELECT, K_VIEW, K_ASOF, K_NOTICES = "m_select", "m_view", "asof", "_url_notices"
 K_PARTNERSHIP, K_BLOC = "p_partnership", "p_bloc"
 K_EXPORTER, K_SUPPLY, K_WITHHELD = "w_exporter", "w_supply", "w_withheld"
+K_PRESENT, K_BRIEFING, K_STEP = "present", "briefing", "step"
 LAYER_KEY = "layer_{}"
 
 
-def init_from_url(atlas) -> None:
+def init_from_url(atlas, vocab=None) -> None:
     """On a session's first run, copy the link's state into widget keys (with notices)."""
     if st.session_state.get("_url_read"):
         return
     params = {k: st.query_params.get_all(k) for k in st.query_params.keys()}
-    vs, notices = parse(params, atlas.vocabulary())
+    vs, notices = parse(params, vocab or atlas.vocabulary())
+    apply_view(vs)
+    st.session_state[K_NOTICES] = notices
+    st.session_state["_url_read"] = True
+
+
+def apply_view(vs: ViewState) -> None:
+    """Put a whole view (filters, layers, selection, page parameters) into session state."""
     ss = st.session_state
     ss[K_MINERALS] = list(vs.minerals)
     ss[K_COUNTRIES] = list(vs.countries)
@@ -41,8 +49,10 @@ def init_from_url(atlas) -> None:
     ss[K_EXPORTER] = vs.exporter
     ss[K_SUPPLY] = vs.supply
     ss[K_WITHHELD] = vs.withheld
-    ss[K_NOTICES] = notices
-    ss["_url_read"] = True
+    ss[K_PRESENT] = vs.present
+    ss[K_BRIEFING] = vs.briefing
+    ss[K_STEP] = vs.step
+    ss["_last_pick"] = None
 
 
 def current_state() -> ViewState:
@@ -62,6 +72,9 @@ def current_state() -> ViewState:
         exporter=ss.get(K_EXPORTER) or DEFAULT_EXPORTER,
         supply=ss.get(K_SUPPLY) or DEFAULT_SUPPLY,
         withheld=int(ss.get(K_WITHHELD, DEFAULT_WITHHELD)),
+        present=bool(ss.get(K_PRESENT)),
+        briefing=ss.get(K_BRIEFING),
+        step=int(ss.get(K_STEP) or 1),
     )
 
 

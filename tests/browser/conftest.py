@@ -23,7 +23,7 @@ def free_port() -> int:
 
 
 def start_server(port: int, *extra: str, env: dict | None = None) -> subprocess.Popen:
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+    cmd = [sys.executable, "-m", "ui.serve", "--server.port", str(port),
            "--server.address", "127.0.0.1", "--server.headless", "true", *extra]
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             env={**os.environ, **(env or {})})
@@ -57,19 +57,11 @@ def server():
 
 
 @pytest.fixture(scope="session")
-def browser(server):
+def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        # Streamlit decides "legacy pages/ folder or st.navigation?" on the first session after
-        # start: a deep link (/countries) as that very first session shows a "Page not found"
-        # notice over the right page. One visit to / settles it (README, "Known limits").
-        warm = b.new_page()
-        warm.goto(server + "/")
-        warm.get_by_text("Critical Minerals Atlas").first.wait_for(timeout=60_000)
-        warm.locator("[data-testid='stDeckGlJsonChart']").first.wait_for(timeout=60_000)
-        warm.close()
         yield b
         b.close()
 

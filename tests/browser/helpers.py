@@ -12,7 +12,7 @@ def wait_for_app(page, timeout=60_000):
     page.wait_for_selector("[data-testid='stApp']", timeout=timeout)
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.includes('Running')",
+        " || !document.querySelector('[data-testid=\"stStatusWidget\"]').textContent.includes('Running')",
         timeout=timeout)
 
 
