@@ -13,6 +13,7 @@ from geo.countries import EU27, country_name
 from geo.text import md_escape
 from geo.themes import country_partnerships
 from ui import common, data, state
+from ui import exports as ui_exports
 
 atlas = data.atlas()
 names = atlas.mineral_names
@@ -60,7 +61,10 @@ if supply.empty:
     st.info(f"{country_name(country)} is not listed as a producer in the Atlas's production tables "
             "(USGS lists only the main producers; small producers fall under 'other countries').")
 else:
-    st.plotly_chart(supply_bars(supply, names), key="supply", config={"displayModeBar": False})
+    fig = supply_bars(supply, names)
+    st.plotly_chart(fig, key="supply", config={"displayModeBar": False})
+    ui_exports.chart_buttons(fig, f"{country}-supply", "Sources: " + "; ".join(dict.fromkeys(supply["source"])),
+                             title=f"{country_name(country)}: share of world mining and refining")
     withheld = supply[supply["withheld"] != ""]
     note = (" Withheld by the source (no share): " + ", ".join(names.get(m, m) for m in withheld["mineral"]) + "."
             if len(withheld) else "")

@@ -1,17 +1,27 @@
 """Map explorer: sites by stage, country layers, legend, details, table."""
 
 import html
+import json
 
 import streamlit as st
 
+from geo import exports as X
 from geo import layers as L
 from geo.analysis import facilities_asof
 from geo.countries import country_name
 from geo.filters import filter_facilities, split_ids, summary_line
 from geo.text import clean, md_escape
 from geo.themes import CONTROL_TYPES, STRATEGY_TYPES, country_partnerships, country_policies
-from geo.urlstate import LAYERS
-from ui import common, data, state
+from geo.urlstate import LAYERS, to_params
+from ui import common, data, present, state
+from ui import exports as ui_exports
+
+def export_title(f, names) -> str:
+    what = ", ".join(names.get(m, m) for m in f.minerals) or "Critical-minerals"
+    where = ", ".join(country_name(c) for c in f.countries)
+    stages = "/".join(f.stages) or "all stages"
+    return f"{what} sites{' in ' + where if where else ''} ({stages})"
+
 
 LAYER_LABELS = {"facilities": "Sites", "strategies": "Strategies", "partnerships": "Partnerships",
                 "controls": "Export controls", "flows": "Flows"}
@@ -150,7 +160,35 @@ if shown is not None:
             "as_of": "As of", "id": "Id",
         },
     )
-    st.download_button("Download these sites (CSV)", shown.to_csv(index=False).encode(),
-                       file_name="atlas-sites.csv", mime="text/csv")
+    with st.expander("Export this view: data, map picture, offline map", icon=":material/download:"):
+        title = export_title(f, names)
+        link = present.share_link("")
+        meta = X.provenance(shown, title=title, filters=to_params(vs), link=link)
+        source_line = (f"Sources: {len(meta['sources'])} cited sources, one per site (see provenance); "
+                       f"as of {' to '.join(dict.fromkeys(meta['as_of_range']))}. {X.ATLAS}.")
+        c1, c2, c3 = st.columns(3)
+        with c1:
+            st.markdown("**Data**")
+            st.download_button("Sites (CSV)", X.sites_csv(shown), file_name="atlas-sites.csv", mime="text/csv",
+                               width="stretch")
+            st.download_button("Sites (GeoJSON)", json.dumps(X.sites_geojson(shown, meta), default=str).encode(),
+                               file_name="atlas-sites.geojson", mime="application/geo+json", width="stretch")
+            st.download_button("Provenance (JSON)", json.dumps(meta, indent=2, default=str).encode(),
+                               file_name="atlas-sites.provenance.json", mime="application/json", width="stretch")
+        with c2:
+            st.markdown("**Map picture**")
+            ui_exports.prepared("Prepare map (PNG)", "map-png",
+                                lambda: X.map_png(shown, atlas.boundaries, title=title, subtitle=summary_line(shown),
+                                                  source_line=source_line, view=vs.view),
+                                file_name="atlas-map.png", mime="image/png", working="Drawing the map…")
+        with c3:
+            st.markdown("**Offline map**")
+            ui_exports.prepared("Prepare map (HTML)", "map-html",
+                                lambda: X.standalone_html(
+                                    L.deck(L.base_layers(data.basemap_data()) + deck_layers[2 if base else 0:], view).to_json(),
+                                    title=title, legend=L.legend_items(vs.layers, counts),
+                                    source_line=source_line).encode(),
+                                file_name="atlas-map.html", mime="text/html", working="Building the offline map…")
+            st.caption("One HTML file with the map library inside: opens with no internet.")
 
 common.footer(atlas)

@@ -10,6 +10,7 @@ from geo.filters import Filters, filter_facilities, mentions
 from geo.metrics import hhi, shares, top_k
 from geo.text import md_escape
 from ui import common, data, state
+from ui import exports as ui_exports
 
 atlas = data.atlas()
 names = atlas.mineral_names
@@ -61,7 +62,8 @@ def stage_block(stage: str, label: str) -> None:
     c3.metric("Top 3", f"{(top_k(s, 3) or 0) * 100:.0f}%")
     china = s.share_of("CHN")
     c4.metric("China", f"{china * 100:.0f}%" if china is not None else "not listed")
-    st.plotly_chart(share_bars(s), key=f"bars-{stage}", config={"displayModeBar": False})
+    fig = share_bars(s)
+    st.plotly_chart(fig, key=f"bars-{stage}", config={"displayModeBar": False})
     src = s.table.iloc[0]
     unit = f"{s.unit}, {s.basis}" if s.basis else s.unit
     st.caption(md_escape(f"{s.year}, {unit}. World total {s.world:,.0f}." if s.world and s.measure != "share"
@@ -75,6 +77,9 @@ def stage_block(stage: str, label: str) -> None:
                          column_config={str(y): st.column_config.NumberColumn(f"{y} (% of world)", format="%.1f")
                                         for y in history.columns})
             st.caption("Share of world production by year, for this year's largest producers. Same source.")
+    ui_exports.chart_buttons(fig, f"{mineral}-{stage}-shares",
+                             f"Source: {src['source']} (as of {src['as_of']}). {s.year}, {s.unit}, {s.basis or ''}",
+                             title=f"{names.get(mineral, mineral)}: share of world {stage}, {s.year}")
     with st.expander("Data behind this chart"):
         st.dataframe(s.table, hide_index=True, width="stretch",
                      column_config={"source_url": st.column_config.LinkColumn("URL"),

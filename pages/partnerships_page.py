@@ -8,6 +8,7 @@ from geo.charts import bloc_bars
 from geo.countries import country_name, expand_members
 from geo.text import md_escape
 from ui import common, data, state
+from ui import exports as ui_exports
 
 atlas = data.atlas()
 names = atlas.mineral_names
@@ -84,8 +85,10 @@ else:
             if d.empty:
                 st.caption(f"No {stage} data for these minerals.")
                 continue
-            st.plotly_chart(bloc_bars(d, names, stage=stage, bloc_label=str(bloc_label)), key=f"bloc-{stage}",
-                            config={"displayModeBar": False})
+            fig = bloc_bars(d, names, stage=stage, bloc_label=str(bloc_label))
+            st.plotly_chart(fig, key=f"bloc-{stage}", config={"displayModeBar": False})
+            ui_exports.chart_buttons(fig, f"bloc-{stage}", "Sources: " + "; ".join(dict.fromkeys(d["source"])),
+                                     title=f"{bloc_label} and China: share of world {stage}")
     withheld = sorted({c for w in shown["withheld"] for c in w})
     st.caption(md_escape(
         "Combined share of world production of the members listed by the source, latest year per mineral. "

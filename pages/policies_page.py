@@ -9,6 +9,7 @@ from geo.charts import policy_timeline
 from geo.countries import country_name
 from geo.text import clean, md_escape
 from ui import common, data, state
+from ui import exports as ui_exports
 
 atlas = data.atlas()
 names = atlas.mineral_names
@@ -44,6 +45,8 @@ else:
         fig = policy_timeline(phases, today=today, asof=vs.asof,
                               label=lambda r: f"{country_name(r['jurisdiction'])} · {clean(r['name'], limit=70)}")
         st.plotly_chart(fig, key="timeline", config={"displayModeBar": False})
+        ui_exports.chart_buttons(fig, "policies-timeline", "Sources: each measure's own (Critical Minerals Atlas, "
+                                 "policies.csv)", title="Critical-minerals measures")
     undated = len(shown) - phases["id"].nunique()
     st.caption(f"Bars run from the announcement to the date a measure took effect (grey), while it was in force "
                f"(blue) and while suspended (yellow), up to its expiry or today; light grey marks measures recorded as ended whose end date the sources do not give (not counted as in force on any 'as of' date).{' ' if undated else ''}"

@@ -9,6 +9,7 @@ from geo.metrics import what_if
 from geo.text import md_escape
 from geo.urlstate import SUPPLY_STAGES
 from ui import common, data, state
+from ui import exports as ui_exports
 
 atlas = data.atlas()
 names = atlas.mineral_names
@@ -72,8 +73,12 @@ else:
     m3.metric("HHI after", f"{w.hhi_after:,.0f}" if w.hhi_after is not None else "–",
               delta=(f"{w.hhi_after - w.hhi_before:+,.0f}" if w.hhi_after is not None and w.hhi_before is not None
                      else None), delta_color="inverse")
-    st.plotly_chart(whatif_bars(w.remaining, exporter=exporter), key="whatif-bars", config={"displayModeBar": False})
+    fig = whatif_bars(w.remaining, exporter=exporter)
+    st.plotly_chart(fig, key="whatif-bars", config={"displayModeBar": False})
     r0 = s.table.iloc[0]
+    ui_exports.chart_buttons(fig, f"what-if-{exporter}-{detail}", f"Source: {r0['source']} (as of {r0['as_of']})",
+                             title=f"{names.get(detail, detail)}: shares if {country_name(exporter)} withholds "
+                                   f"{vs.withheld}% of its {stage}")
     st.caption(md_escape(f"{names.get(detail, detail)}, {stage}, {s.year}; {s.unit or ''} {s.basis or ''}. "
                          f"Source: {r0['source']} (as of {r0['as_of']}). {' '.join(s.notes)}", limit=1200))
     with st.expander("Data behind this chart"):

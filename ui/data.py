@@ -78,3 +78,8 @@ def _basemap(key: tuple) -> dict[str, str]:
 def basemap_urls() -> dict[str, str]:
     """{"land": url, "borders": url} of the static basemap files."""
     return _basemap(_key())
+
+
+def basemap_data() -> dict:
+    """The land layer's FeatureCollection itself (for files that must work without the server)."""
+    return basemap_records(display_geoms())["land"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import replace
 from urllib.parse import urlencode
 
@@ -9,10 +10,11 @@ import streamlit as st
 import streamlit.components.v1 as components
 
 from geo import briefings as B
+from geo import render
 from geo.paths import DATA_DIR
 from geo.text import md_escape
 from geo.urlstate import parse, to_params
-from ui import state
+from ui import data, state
 
 # Constant CSS: no data text is ever placed in it.
 PRESENT_CSS = """
@@ -179,6 +181,7 @@ def share_panel(page_key: str, page_url_path: str, briefs: dict[str, B.Briefing]
         with st.expander("Briefings"):
             for b in briefs.values():
                 st.link_button(f"▶ {b.title[:60]}", B.step_link(b, 1, base=root), width="stretch")
+                pack_button(b)
             for p in problems:
                 st.error(md_escape(p, limit=400))
             st.markdown("**Build a briefing**")
@@ -191,6 +194,31 @@ def share_panel(page_key: str, page_url_path: str, briefs: dict[str, B.Briefing]
                 st.caption(f"{len(draft['steps'])} view(s) in '{md_escape(draft['title'], limit=80)}'.")
                 st.download_button("Download briefing (JSON)", B.to_json(draft).encode(),
                                    file_name=f"{draft['id']}.json", mime="application/json", width="stretch")
+                mine, errs = B.parse_briefing(B.to_json(draft), "your briefing", st.session_state["_vocab"])
+                if mine is not None:
+                    pack_button(mine)
+                for p in errs:
+                    st.error(md_escape(p, limit=400))
             st.file_uploader("Play a briefing file", type=["json"], key="bb_upload", on_change=_play_upload)
             for p in st.session_state.get("_upload_problems") or []:
                 st.error(md_escape(p, limit=400))
+
+
+def pack_button(b: B.Briefing) -> None:
+    """Build the briefing's PPTX pack with a progress bar, then offer it."""
+    store = st.session_state.setdefault("_packs", {})
+    key = hashlib.sha1(B.to_json(b).encode()).hexdigest()[:10]
+    if st.button("Briefing pack (PPTX)", key=f"pack-{b.id}", width="stretch", icon=":material/slideshow:"):
+        bar = st.progress(0.0, text="Drawing the slides…")
+        try:
+            store.clear()  # one pack per session at a time: bounded memory
+            store[key] = render.briefing_pack(data.atlas(), b, progress=lambda i, n: bar.progress(
+                i / n, text=f"Slide {i} of {n}…"))
+            bar.progress(1.0, text="Ready")
+        except Exception as e:  # an export must never take the app down
+            bar.empty()
+            st.error(f"The briefing pack could not be made ({md_escape(type(e).__name__)}).")
+    if key in store:
+        st.download_button("Download pack (PPTX)", store[key], file_name=f"{b.id}.pptx", key=f"dl-pack-{b.id}",
+                           mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+                           width="stretch", type="primary")
