@@ -1,0 +1,122 @@
+"""Every export is produced and opened again: CSV/GeoJSON round trip, PNGs, offline HTML, PPTX."""
+
+import io
+import json
+import re
+
+import pandas as pd
+import pytest
+from PIL import Image
+
+from geo import exports as E
+from geo import layers as L
+from geo.atlas import load_atlas
+from geo.briefings import load_briefings
+from geo.filters import Filters, filter_facilities
+from geo.paths import DATA_DIR
+
+
+@pytest.fixture(scope="module")
+def atlas():
+    return load_atlas()
+
+
+@pytest.fixture(scope="module")
+def cobalt_drc(atlas):
+    return filter_facilities(atlas.df("facilities.csv"), Filters(minerals=("cobalt",), countries=("COD",)))
+
+
+def test_csv_and_geojson_round_trip_equal_the_filtered_rows(cobalt_drc):
+    assert len(cobalt_drc) >= 5
+    back = pd.read_csv(io.BytesIO(E.sites_csv(cobalt_drc)))
+    assert list(back["id"]) == list(cobalt_drc["id"])
+    assert back["lat"].tolist() == pytest.approx(cobalt_drc["lat"].tolist())
+    meta = E.provenance(cobalt_drc, title="Cobalt in the DRC", filters={"mineral": "cobalt", "country": "COD"})
+    gj = json.loads(json.dumps(E.sites_geojson(cobalt_drc, meta), default=str))
+    assert gj["metadata"]["rows"] == len(cobalt_drc) and gj["metadata"]["filters"]["country"] == "COD"
+    again = E.geojson_frame(gj)
+    assert list(again["id"]) == list(cobalt_drc["id"])
+    assert again["lon"].tolist() == pytest.approx(cobalt_drc["lon"].tolist())
+    assert set(again["source_url"]) == set(cobalt_drc["source_url"])
+    # the provenance names every source with its row count, and the as-of range
+    assert sum(s["rows"] for s in meta["sources"]) == len(cobalt_drc)
+    assert meta["as_of_range"][0] <= meta["as_of_range"][1]
+
+
+def test_map_png_has_the_size_asked_and_draws_sites(atlas, cobalt_drc):
+    png = E.map_png(cobalt_drc, atlas.boundaries, title="Cobalt in the DRC", subtitle="test",
+                    source_line="Sources: test line", width=1200, height=700)
+    img = Image.open(io.BytesIO(png)).convert("RGB")
+    assert img.size == (1200, 700)
+    orange = sum(1 for p in img.getdata() if abs(p[0] - 230) < 25 and abs(p[1] - 159) < 25 and p[2] < 40)
+    assert orange > 200          # mining sites drawn in the stage colour
+    assert len(set(img.resize((60, 35)).getdata())) > 20   # not blank
+
+
+def test_standalone_html_needs_no_network_and_draws(atlas, cobalt_drc, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    land = L.basemap_records(L.display_features(atlas.boundaries))["land"]
+    deck = L.deck(L.base_layers(land) + [L.facilities_layer(L.facility_points(cobalt_drc, atlas.mineral_names))],
+                  (-10.8, 26.5, 5.5))
+    page_html = E.standalone_html(deck.to_json(), title="Cobalt <DRC>", source_line="Sources: test",
+                                  legend=L.legend_items(("facilities",), {"mining": len(cobalt_drc)}))
+    assert not re.search(r"""<(script|link)[^>]+(src|href)=["']?https?:""", page_html)  # no CDN
+    assert "Cobalt &lt;DRC&gt;" in page_html
+    path = tmp_path / "map.html"
+    path.write_text(page_html, encoding="utf-8")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        ctx = b.new_context(offline=True, viewport={"width": 1100, "height": 700})
+        page = ctx.new_page()
+        asked = []
+        page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file:")
+                   else (asked.append(r.request.url), r.abort()))
+        page.goto(path.as_uri())
+        page.wait_for_function("() => window.__atlasDeck && document.querySelector('canvas')", timeout=30_000)
+        page.wait_for_timeout(2500)
+        png = page.screenshot()
+        b.close()
+    img = Image.open(io.BytesIO(png)).convert("RGB")
+    orange = sum(1 for q in img.getdata() if abs(q[0] - 230) < 30 and abs(q[1] - 159) < 30 and q[2] < 50)
+    land = sum(1 for q in img.getdata() if q == (232, 232, 228))
+    assert orange > 50 and land > 5000, (orange, land)
+    assert asked == []
+
+
+def test_chart_png_and_svg_through_kaleido():
+    import plotly.graph_objects as go
+
+    fig = go.Figure(go.Bar(x=[75.9, 9.7], y=["DR Congo", "Indonesia"], orientation="h"))
+    fig = E.chart_with_source(fig, "Source: USGS MCS 2025 (as of 2025-01-31)", title="Cobalt mining")
+    png = E.chart_image(fig, "png", width=900, height=500)
+    img = Image.open(io.BytesIO(png))
+    assert img.size == (900, 500)
+    svg = E.chart_image(fig, "svg", width=900, height=500).decode()
+    assert "<svg" in svg and "USGS MCS 2025" in svg and "Cobalt mining" in svg
+
+
+def test_briefing_pack_pptx(atlas):
+    from pptx import Presentation
+    from pptx.enum.shapes import MSO_SHAPE_TYPE
+
+    from geo.render import briefing_pack
+
+    briefs, problems = load_briefings(DATA_DIR / "briefings", atlas.vocabulary())
+    assert problems == []
+    b = briefs["drc-copper-cobalt-belt"]
+    seen = []
+    data = briefing_pack(atlas, b, progress=lambda i, n: seen.append((i, n)))
+    prs = Presentation(io.BytesIO(data))
+    slides = list(prs.slides)
+    assert len(slides) == len(b.steps) + 2
+    assert seen[-1] == (len(b.steps), len(b.steps))
+    assert slides[0].shapes.title.text == b.title
+    pictures = [sum(1 for s in sl.shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE) for sl in slides[1:-1]]
+    assert all(n == 1 for n in pictures), pictures
+    texts = " ".join(sh.text_frame.text for sh in slides[-1].shapes if sh.has_text_frame)
+    assert slides[-1].shapes.title.text == "Sources" and "USGS" in texts
+    step_texts = " ".join(sh.text_frame.text for sh in slides[2].shapes if sh.has_text_frame)
+    assert b.steps[1].caption[:40] in step_texts and "Source:" in step_texts
