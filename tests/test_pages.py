@@ -278,3 +278,45 @@ def test_map_as_of_date_hides_later_sites_and_measures():
     started = fac[fac.status.isin(["operating", "care_and_maintenance", "closed"]) & (fac.start_year <= 2015)]
     assert {p["id"] for p in pts} == set(started["id"])
     assert "As of 2015-01-01" in "\n".join(i.value for i in at.info)
+
+
+def _md(at):
+    return "\n".join(str(m.value) for m in at.markdown).replace("\\", "")
+
+
+def test_briefing_player_steps_through_pages_in_presentation_mode():
+    at = run_app({"briefing": "drc-copper-cobalt-belt", "step": "1", "present": "1", "mineral": "cobalt,copper",
+                  "country": "COD", "layers": "facilities,flows", "view": "-10.9,26.6,6.2"})
+    assert not at.exception
+    text = _md(at)
+    assert "The belt" in text and "1/6" in text
+    assert "display: none" in text          # presentation CSS hides Streamlit's chrome
+    spec = deck_spec(at)
+    assert {p["id"] for p in layer(spec, "facilities")["data"]} == set(
+        filter_facilities(facilities(), Filters(minerals=("cobalt", "copper"), countries=("COD",)))["id"])
+    at.button(key="brief_next").click().run()
+    assert not at.exception
+    # Next loads step 2's own view and asks for its page (AppTest does not follow st.switch_page
+    # from the main script; the browser test does)
+    ss = at.session_state
+    assert (ss["step"], ss["f_minerals"], ss["f_countries"], ss["_goto_page"]) == (2, ["cobalt"], [], "minerals")
+    at = run_app({"briefing": "drc-copper-cobalt-belt", "step": "2", "present": "1", "mineral": "cobalt"},
+                 page="pages/minerals_page.py")
+    assert "Cobalt: mined in the DRC, refined in China" in _md(at) and "2/6" in _md(at)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Top producer"] == "76%"                    # DRC, cobalt mining (USGS MCS 2025, 2024)
+    at.button(key="brief_exit").click().run()
+    assert "present" not in at.query_params and "briefing" not in at.query_params
+
+
+def test_broken_briefing_file_is_named_and_the_app_keeps_serving(broken_data):
+    before = data_digest()
+    (broken_data / "briefings" / "zz-broken.json").write_text('{"id": "zz", "title": "Z", "as_of": "2025-01-01", '
+                                                             '"steps": [{"page": "nowhere", "title": "t", '
+                                                             '"caption": "c"}]}')
+    at = run_app()
+    assert not at.exception
+    errors = "\n".join(e.value for e in at.sidebar.error).replace("\\", "")
+    assert "data/briefings/zz-broken.json: step 1, field 'page'" in errors
+    assert len(layer(deck_spec(at), "facilities")["data"]) == len(facilities())
+    assert data_digest() == before

@@ -11,7 +11,7 @@ import streamlit.components.v1 as components
 
 from geo import briefings as B
 from geo import render
-from geo.paths import DATA_DIR
+from geo import paths
 from geo.text import md_escape
 from geo.urlstate import parse, to_params
 from ui import data, state
@@ -59,12 +59,12 @@ if (!doc.__atlasKeys) {
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def _load(signature: tuple, vocab) -> tuple[dict, list[str]]:
-    return B.load_briefings(DATA_DIR / "briefings", vocab)
+    return B.load_briefings(paths.DATA_DIR / "briefings", vocab)
 
 
 def briefings(atlas) -> tuple[dict[str, B.Briefing], list[str]]:
     """Shipped briefings (data/briefings/*.json) plus the ones uploaded in this session."""
-    folder = DATA_DIR / "briefings"
+    folder = paths.DATA_DIR / "briefings"
     sig = tuple(sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in folder.glob("*.json"))) \
         if folder.is_dir() else ()
     shipped, problems = _load(sig, atlas.vocabulary())
