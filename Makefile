@@ -20,11 +20,12 @@ run: install
 serve: install
 	$(BIN)/python -m ui.serve --server.port $(PORT) --server.address 0.0.0.0 --server.headless true
 
-# Debian's Chromium for the browser tests (Playwright's own browser download is not available here).
+# Debian's Chromium for the browser tests and chart exports (Playwright's own browser download is
+# not available here) and nginx for the reverse-proxy test.
 chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@{ command -v chromium && test -x /usr/sbin/nginx; } >/dev/null 2>&1 || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -q && $$SUDO apt-get install -y -q --no-install-recommends chromium fonts-dejavu-core; }
+	  $$SUDO apt-get update -q && $$SUDO apt-get install -y -q --no-install-recommends chromium fonts-dejavu-core nginx; }
 
 install-test: $(BIN)/python chromium
 	$(BIN)/pip install -q -r requirements-test.txt
