@@ -1,0 +1,78 @@
+"""Hosting: two replicas under a path prefix behind Debian's nginx on loopback (the set-up the
+README documents), opened in Chromium: pages draw, deep links and the share link keep the prefix."""
+
+import shutil
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from geo.colors import STAGE_COLORS
+from tests.browser.conftest import ROOT, free_port, start_server
+from tests.browser.helpers import wait_for_app, wait_for_drawn
+
+NGINX = "/usr/sbin/nginx"
+PREFIX = "atlas"
+
+
+@pytest.fixture(scope="module")
+def proxied(tmp_path_factory):
+    if not Path(NGINX).exists():
+        pytest.fail(f"{NGINX} is missing: run `make test`, which installs Debian's nginx")
+    run = tmp_path_factory.mktemp("nginx")
+    ports = [free_port(), free_port()]
+    replicas = [start_server(p, "--server.baseUrlPath", PREFIX) for p in ports]
+    listen = free_port()
+    conf = (ROOT / "deploy" / "nginx.conf.template").read_text()
+    conf = (conf.replace("@PREFIX@", PREFIX).replace("@LISTEN@", str(listen)).replace("@RUN@", str(run))
+            .replace("@UPSTREAMS@", " ".join(f"server 127.0.0.1:{p};" for p in ports)))
+    (run / "nginx.conf").write_text(conf)
+    check = subprocess.run([NGINX, "-t", "-c", str(run / "nginx.conf"), "-p", str(run)], capture_output=True, text=True)
+    assert check.returncode == 0, check.stderr
+    proxy = subprocess.Popen([NGINX, "-c", str(run / "nginx.conf"), "-p", str(run), "-g", "daemon off;"],
+                             stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{listen}/{PREFIX}"
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(base + "/_stcore/health", timeout=2) as r:
+                if r.read() == b"ok":
+                    break
+        except OSError:
+            time.sleep(0.25)
+    yield base, run
+    proxy.terminate()
+    for r in replicas:
+        r.terminate()
+    for p in [proxy, *replicas]:
+        try:
+            p.wait(10)
+        except subprocess.TimeoutExpired:
+            p.kill()
+    shutil.rmtree(run, ignore_errors=True)
+
+
+def test_two_replicas_behind_nginx_under_a_prefix(proxied, browser, artifacts):
+    base, run = proxied
+    with urllib.request.urlopen(base + "/_stcore/health", timeout=5) as r:
+        assert r.read() == b"ok"
+    ctx = browser.new_context(viewport={"width": 1400, "height": 950})
+    page = ctx.new_page()
+    page.goto(base + "/?mineral=cobalt&country=COD")
+    wait_for_app(page)
+    wait_for_drawn(page, STAGE_COLORS["mining"], min_pixels=20)   # basemap + sites via the prefix
+    link = page.locator("[data-testid='stSidebar'] [data-testid='stCode']").first.inner_text().strip()
+    assert urlparse(link).path == f"/{PREFIX}/" and "mineral=cobalt" in link
+    page.screenshot(path=str(artifacts / "proxied-map.png"))
+    page.goto(base + "/countries?country=JPN")
+    wait_for_app(page)
+    page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot .bars path')]"
+                           ".some(b => b.getBBox().width > 1)", timeout=45_000)
+    assert "Japan (JPN)" in page.inner_text("body")
+    assert urlparse(page.url).path == f"/{PREFIX}/countries"
+    ctx.close()
+    log = (run / "access.log").read_text()
+    assert "/atlas/_stcore/stream" in log and " 101 " in log   # websocket upgraded through nginx
