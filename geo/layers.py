@@ -27,6 +27,18 @@ TOOLTIP = {
               "maxWidth": "360px", "whiteSpace": "pre-wrap"},
 }
 DEFAULT_VIEW = (22.0, 12.0, 0.9)
+#: camera presets (lat, lon, zoom) offered on the map; the choice goes into the link as view=
+REGIONS = {
+    "World": DEFAULT_VIEW,
+    "Africa: DRC–Zambia copper–cobalt belt": (-11.6, 27.3, 5.6),
+    "Southern Africa": (-22.0, 26.0, 3.6),
+    "Australia": (-26.0, 133.0, 3.0),
+    "China, Japan and Korea": (33.0, 118.0, 3.2),
+    "South-East Asia and Indonesia": (2.0, 112.0, 3.4),
+    "Europe": (52.0, 12.0, 3.0),
+    "North America": (42.0, -100.0, 2.6),
+    "South America: lithium triangle and Andes": (-22.0, -66.0, 3.6),
+}
 STAGE_LINE = {  # outline shows the stage too, for print and colour-vision deficiency
     "mining": (60, 40, 0),
     "processing": (255, 255, 255),

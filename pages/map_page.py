@@ -45,6 +45,16 @@ for col, layer in zip(toggles, LAYERS):
 online = toggles[-1].toggle("Basemap", value=False,
                             help="Draw a street basemap from the internet under the layers. "
                                  "Off by default: the Atlas needs no internet.")
+def _frame():
+    choice = st.session_state.get("map_frame")
+    if choice in L.REGIONS:
+        st.session_state[state.K_VIEW] = None if choice == "World" else L.REGIONS[choice]
+
+
+if not presenting:
+    st.selectbox("Frame the map on", list(L.REGIONS), key="map_frame", on_change=_frame, index=None,
+                 placeholder="Choose a region (saved in the link as view=)")
+
 picked = ((st.session_state.get("map") or {}).get("selection") or {}).get("objects", {}).get("facilities") or []
 picked_id = picked[0].get("id") if picked else None
 if picked_id != st.session_state.get("_last_pick"):

@@ -296,12 +296,9 @@ def test_briefing_player_steps_through_pages_in_presentation_mode():
         filter_facilities(facilities(), Filters(minerals=("cobalt", "copper"), countries=("COD",)))["id"])
     at.button(key="brief_next").click().run()
     assert not at.exception
-    # Next loads step 2's own view and asks for its page (AppTest does not follow st.switch_page
-    # from the main script; the browser test does)
-    ss = at.session_state
-    assert (ss["step"], ss["f_minerals"], ss["f_countries"], ss["_goto_page"]) == (2, ["cobalt"], [], "minerals")
-    at = run_app({"briefing": "drc-copper-cobalt-belt", "step": "2", "present": "1", "mineral": "cobalt"},
-                 page="pages/minerals_page.py")
+    # Next loads step 2's own view and switches to its page
+    assert (at.session_state["step"], at.session_state["f_minerals"], at.session_state["f_countries"]) == \
+        (2, ["cobalt"], [])
     assert "Cobalt: mined in the DRC, refined in China" in _md(at) and "2/6" in _md(at)
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Top producer"] == "76%"                    # DRC, cobalt mining (USGS MCS 2025, 2024)
@@ -320,3 +317,12 @@ def test_broken_briefing_file_is_named_and_the_app_keeps_serving(broken_data):
     assert "data/briefings/zz-broken.json: step 1, field 'page'" in errors
     assert len(layer(deck_spec(at), "facilities")["data"]) == len(facilities())
     assert data_digest() == before
+
+
+def test_framing_the_map_puts_the_camera_in_the_link():
+    at = run_app({"mineral": "cobalt"})
+    at.selectbox(key="map_frame").select("Africa: DRC–Zambia copper–cobalt belt").run()
+    assert not at.exception
+    assert at.query_params.get("view") in ("-11.6,27.3,5.6", ["-11.6,27.3,5.6"])
+    vs = deck_spec(at)["initialViewState"]
+    assert (vs["latitude"], vs["longitude"], vs["zoom"]) == (-11.6, 27.3, 5.6)
