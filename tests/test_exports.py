@@ -2,7 +2,6 @@
 
 import io
 import json
-import re
 
 import pandas as pd
 import pytest
@@ -51,39 +50,6 @@ def test_map_png_has_the_size_asked_and_draws_sites(atlas, cobalt_drc):
     orange = sum(1 for p in img.getdata() if abs(p[0] - 230) < 25 and abs(p[1] - 159) < 25 and p[2] < 40)
     assert orange > 200          # mining sites drawn in the stage colour
     assert len(set(img.resize((60, 35)).getdata())) > 20   # not blank
-
-
-def test_standalone_html_needs_no_network_and_draws(atlas, cobalt_drc, tmp_path):
-    from playwright.sync_api import sync_playwright
-
-    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
-
-    land = L.basemap_records(L.display_features(atlas.boundaries))["land"]
-    deck = L.deck(L.base_layers(land) + [L.facilities_layer(L.facility_points(cobalt_drc, atlas.mineral_names))],
-                  (-10.8, 26.5, 5.5))
-    page_html = E.standalone_html(deck.to_json(), title="Cobalt <DRC>", source_line="Sources: test",
-                                  legend=L.legend_items(("facilities",), {"mining": len(cobalt_drc)}))
-    assert not re.search(r"""<(script|link)[^>]+(src|href)=["']?https?:""", page_html)  # no CDN
-    assert "Cobalt &lt;DRC&gt;" in page_html
-    path = tmp_path / "map.html"
-    path.write_text(page_html, encoding="utf-8")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        ctx = b.new_context(offline=True, viewport={"width": 1100, "height": 700})
-        page = ctx.new_page()
-        asked = []
-        page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file:")
-                   else (asked.append(r.request.url), r.abort()))
-        page.goto(path.as_uri())
-        page.wait_for_function("() => window.__atlasDeck && document.querySelector('canvas')", timeout=30_000)
-        page.wait_for_timeout(2500)
-        png = page.screenshot()
-        b.close()
-    img = Image.open(io.BytesIO(png)).convert("RGB")
-    orange = sum(1 for q in img.getdata() if abs(q[0] - 230) < 30 and abs(q[1] - 159) < 30 and q[2] < 50)
-    land = sum(1 for q in img.getdata() if q == (232, 232, 228))
-    assert orange > 50 and land > 5000, (orange, land)
-    assert asked == []
 
 
 def test_chart_png_and_svg_through_kaleido():

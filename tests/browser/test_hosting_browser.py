@@ -70,7 +70,7 @@ def test_two_replicas_behind_nginx_under_a_prefix(proxied, browser, artifacts):
     page.goto(base + "/countries?country=JPN")
     wait_for_app(page)
     page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot .bars path')]"
-                           ".some(b => b.getBBox().width > 1)", timeout=45_000)
+                           ".some(b => b.getBBox().width > 1)", timeout=90_000)
     assert "Japan (JPN)" in page.inner_text("body")
     assert urlparse(page.url).path == f"/{PREFIX}/countries"
     ctx.close()
