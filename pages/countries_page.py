@@ -33,8 +33,8 @@ def _pick():
 st.selectbox("Country", options, index=options.index(current), key="country_page",
              format_func=lambda c: f"{country_name(c)} ({c})", on_change=_pick)
 country = current
-if country not in vs.countries[:1]:
-    st.session_state[state.K_COUNTRIES] = [country]
+# (the sidebar filter is only changed by the picker's callback: a widget's key cannot be
+# written after the sidebar drew it)
 state.asof_caption()
 
 prod = None if common.table_problem(atlas, "production.csv") else atlas.df("production.csv")

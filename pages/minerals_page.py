@@ -32,8 +32,8 @@ def _pick():
 st.selectbox("Mineral", have, index=have.index(current), key="mineral_page",
              format_func=lambda m: names.get(m, m), on_change=_pick)
 mineral = current
-if mineral not in chosen[:1]:
-    st.session_state[state.K_MINERALS] = [mineral]
+# (the sidebar filter is only changed by the picker's callback: a widget's key cannot be
+# written after the sidebar drew it)
 minerals = atlas.df("minerals.csv")
 if minerals is not None and mineral in set(minerals["id"]):
     m = minerals.set_index("id").loc[mineral]

@@ -326,3 +326,10 @@ def test_framing_the_map_puts_the_camera_in_the_link():
     assert at.query_params.get("view") in ("-11.6,27.3,5.6", ["-11.6,27.3,5.6"])
     vs = deck_spec(at)["initialViewState"]
     assert (vs["latitude"], vs["longitude"], vs["zoom"]) == (-11.6, 27.3, 5.6)
+
+
+@pytest.mark.parametrize("page", ["pages/countries_page.py", "pages/minerals_page.py", "pages/whatif_page.py",
+                                  "pages/partnerships_page.py", "pages/policies_page.py"])
+def test_analysis_pages_open_without_any_parameter(page):
+    at = run_app(page=page)
+    assert not at.exception and not at.error

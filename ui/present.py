@@ -7,7 +7,6 @@ from dataclasses import replace
 from urllib.parse import urlencode
 
 import streamlit as st
-import streamlit.components.v1 as components
 
 from geo import briefings as B
 from geo import render
@@ -39,7 +38,7 @@ h1 { font-size: 1.9rem !important; padding: 0.2rem 0 !important; } h2, h3 { font
 # Arrow keys / PageUp / PageDown step through a briefing (clicks the player's buttons).
 KEYS_JS = """
 <script>
-const doc = window.parent.document;
+const doc = window.document;
 if (!doc.__atlasKeys) {
   doc.__atlasKeys = true;
   doc.addEventListener('keydown', (e) => {
@@ -96,7 +95,7 @@ def player(b: B.Briefing, index: int) -> None:
             c.button("▶", key="brief_next", disabled=index >= n, on_click=go_to_step,
                      args=(b, index + 1), width="stretch", help="Next view (→)")
             d.button("✕", key="brief_exit", on_click=_exit, width="stretch", help="Leave the briefing")
-    components.html(KEYS_JS, height=0)
+    st.html(KEYS_JS, unsafe_allow_javascript=True)  # constant script, no data in it
 
 
 def _exit() -> None:

@@ -4,6 +4,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -25,8 +26,11 @@ def free_port() -> int:
 def start_server(port: int, *extra: str, env: dict | None = None) -> subprocess.Popen:
     cmd = [sys.executable, "-m", "ui.serve", "--server.port", str(port),
            "--server.address", "127.0.0.1", "--server.headless", "true", *extra]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    # the server's log goes to a file: an unread pipe fills up and would freeze the server
+    log = tempfile.NamedTemporaryFile(prefix=f"atlas-{port}-", suffix=".log", delete=False)
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
                             env={**os.environ, **(env or {})})
+    proc.log_path = log.name
     base = f"http://127.0.0.1:{port}"
     prefix = next((extra[i + 1] for i, a in enumerate(extra) if a == "--server.baseUrlPath"), "")
     health = f"{base}/{prefix.strip('/') + '/' if prefix else ''}_stcore/health"
@@ -39,7 +43,7 @@ def start_server(port: int, *extra: str, env: dict | None = None) -> subprocess.
         except OSError:
             time.sleep(0.25)
     proc.kill()
-    raise RuntimeError("streamlit did not become healthy: " + proc.stderr.read().decode()[-2000:])
+    raise RuntimeError("streamlit did not become healthy: " + Path(log.name).read_text()[-2000:])
 
 
 @pytest.fixture(scope="session")

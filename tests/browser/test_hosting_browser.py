@@ -33,7 +33,7 @@ def proxied(tmp_path_factory):
     check = subprocess.run([NGINX, "-t", "-c", str(run / "nginx.conf"), "-p", str(run)], capture_output=True, text=True)
     assert check.returncode == 0, check.stderr
     proxy = subprocess.Popen([NGINX, "-c", str(run / "nginx.conf"), "-p", str(run), "-g", "daemon off;"],
-                             stderr=subprocess.PIPE)
+                             stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{listen}/{PREFIX}"
     deadline = time.time() + 30
     while time.time() < deadline:
