@@ -25,6 +25,8 @@ PAGES = {
     "partnerships": st.Page("pages/partnerships_page.py", title="Partnerships", icon=":material/handshake:",
                             url_path="partnerships"),
     "what-if": st.Page("pages/whatif_page.py", title="What-if", icon=":material/bolt:", url_path="what-if"),
+    "your-data": st.Page("pages/yourdata_page.py", title="Your data", icon=":material/upload_file:",
+                         url_path="your-data"),
     "sources": st.Page("pages/sources_page.py", title="Sources", icon=":material/menu_book:", url_path="sources"),
 }
 page = st.navigation(list(PAGES.values()), position="hidden" if vs.present else "sidebar")

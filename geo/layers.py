@@ -111,6 +111,24 @@ def facility_points(df: pd.DataFrame, names: dict[str, str], *, selected: str | 
     return out.assign(_o=order).sort_values("_o", kind="stable").drop(columns="_o").reset_index(drop=True)
 
 
+USER_FILL = [255, 255, 255, 235]
+USER_LINE = [0, 0, 0]
+
+
+def user_points(df: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """Records for an uploaded layer: white dots with a black ring, same tooltip as curated sites."""
+    out = facility_points(df, names)
+    out["fill"] = [USER_FILL] * len(out)
+    out["line"] = [USER_LINE] * len(out)
+    out["lw"] = 1.5
+    out["radius"] = 4.5
+    return out
+
+
+def user_layer(points: pd.DataFrame) -> pdk.Layer:
+    return facilities_layer(points, layer_id="user")
+
+
 def facilities_layer(points: pd.DataFrame, *, layer_id: str = "facilities") -> pdk.Layer:
     return pdk.Layer(
         "ScatterplotLayer",

@@ -680,13 +680,19 @@ def to_layer(raw: pd.DataFrame, file: str, minerals: pd.DataFrame | None, *, col
     return layer
 
 
-def load_upload(file: str, data: bytes, minerals: pd.DataFrame | None, *, columns: Columns | None = None,
-                limits: Limits = LIMITS, size: int | None = None) -> tuple[pd.DataFrame, UserLayer]:
-    """Read and convert one upload. ``size`` (if known) is checked before anything is parsed."""
+def read_upload(file: str, data: bytes, *, limits: Limits = LIMITS, size: int | None = None):
+    """(raw frame, notices, row problems) of one upload. ``size`` (if known) is checked before parsing."""
     if size is not None and size > limits.max_bytes:
         raise UploadError(f"{file}: {size / MB:,.0f} MB; at most {limits.max_bytes // MB} MB are accepted.")
     raw, notices, problems = read_any(file, data, limits)
     if raw.empty:
         first = "; ".join(str(p) for p in problems[:3])
         raise UploadError(f"{file}: no usable rows{(' (' + first + ')') if first else ''}.")
+    return raw, notices, problems
+
+
+def load_upload(file: str, data: bytes, minerals: pd.DataFrame | None, *, columns: Columns | None = None,
+                limits: Limits = LIMITS, size: int | None = None) -> tuple[pd.DataFrame, UserLayer]:
+    """Read and convert one upload."""
+    raw, notices, problems = read_upload(file, data, limits=limits, size=size)
     return raw, to_layer(raw, file, minerals, columns=columns, notices=notices, problems=problems)

@@ -41,6 +41,7 @@ def facilities():
 def all_text(at):
     parts = [e.value for e in at.markdown] + [e.value for e in at.caption]
     parts += [e.value for e in at.warning] + [e.value for e in at.error] + [e.value for e in at.title]
+    parts += [e.value for e in at.info]
     return "\n".join(str(p) for p in parts)
 
 
@@ -333,3 +334,65 @@ def test_framing_the_map_puts_the_camera_in_the_link():
 def test_analysis_pages_open_without_any_parameter(page):
     at = run_app(page=page)
     assert not at.exception and not at.error
+
+
+# --- Your data ---------------------------------------------------------------------------------
+
+UPLOADS = ROOT / "tests" / "fixtures" / "uploads"
+
+
+def your_data(file_name=None, content=None, params=None):
+    at = run_app(params, page="pages/yourdata_page.py")
+    if file_name is not None:
+        at.file_uploader[0].set_value((file_name, content, "application/octet-stream"))
+        at.run()
+    return at
+
+
+def test_your_data_upload_becomes_a_filtered_layer_with_tooltips_and_exports():
+    before = data_digest()
+    at = your_data("mrds.csv", (UPLOADS / "good" / "mrds.csv").read_bytes())
+    assert not at.exception
+    pts = layer(deck_spec(at), "user")["data"]
+    assert sorted(p["id"] for p in pts) == [f"u-1000{i}" for i in range(1, 7)]
+    assert any("Source: Your upload: mrds.csv (row 4)" in p["tooltip"] for p in pts)
+    text = all_text(at)
+    assert "6 of 6 rows from mrds.csv are on the map" in text
+    assert "Recognised a USGS MRDS export" in text
+    [unmapped] = [d.value for d in at.dataframe if "commodity" in d.value.columns]  # not mapped, with counts
+    assert dict(zip(unmapped["commodity"], unmapped["rows"])) == {"Thorium": 1, "Sand and Gravel": 1, "Construction": 1}
+    # the sidebar's mineral filter applies to the uploaded layer
+    at.multiselect(key="f_minerals").set_value(["tungsten"]).run()
+    assert [p["id"] for p in layer(deck_spec(at), "user")["data"]] == ["u-10002"]
+    assert [d.label for d in at.get("download_button")] == ["Your rows (CSV)", "Your rows (GeoJSON)"]
+    # and it is a layer on the main map too, with the same filter
+    at.switch_page("pages/map_page.py").run()
+    assert [p["id"] for p in layer(deck_spec(at), "user")["data"]] == ["u-10002"]
+    assert "1 of your own sites from mrds.csv" in all_text(at)
+    assert data_digest() == before
+
+
+def test_your_data_bad_upload_names_the_problem_and_the_page_keeps_working():
+    before = data_digest()
+    at = your_data("ragged.csv", (UPLOADS / "bad" / "ragged.csv").read_bytes())
+    assert not at.exception
+    [err] = at.error
+    assert "ragged.csv: line 3 has 5 fields but the header has 3 columns" in err.value.replace("\\", "")
+    # a good file afterwards replaces the error
+    at.file_uploader[0].set_value(("sites.csv", (UPLOADS / "good" / "sites.csv").read_bytes(), "text/csv"))
+    at.run()
+    assert not at.error and len(layer(deck_spec(at), "user")["data"]) == 5
+    assert data_digest() == before
+
+
+def test_your_data_column_override():
+    at = your_data("odd.csv", b"where_n,where_e,what\n10,20,Tin\n-5,30,Cobalt\n")
+    assert "no latitude/longitude columns found" in at.error[0].value
+    at.selectbox(key="col_lat").set_value("where_n")
+    at.selectbox(key="col_lon").set_value("where_e")
+    at.multiselect(key="col_minerals").set_value(["what"])
+    at.run()
+    assert not at.error
+    assert [(p["lat"], p["lon"]) for p in layer(deck_spec(at), "user")["data"]] == [(10.0, 20.0), (-5.0, 30.0)]
+    at = your_data("odd2.csv", b"latitude,where_e,what\n10,20,Tin\n-5,30,Cobalt\n")
+    assert "no latitude/longitude columns found" in at.error[0].value

@@ -171,7 +171,9 @@ def share_panel(page_key: str, page_url_path: str, briefs: dict[str, B.Briefing]
         st.divider()
         st.markdown("**Share this view**")
         st.code(share_link(page_url_path), language=None, wrap_lines=True)
-        st.caption("Copy the link with the button in the box's corner; it reopens exactly this view.")
+        st.caption("Copy the link with the button in the box's corner; it reopens exactly this view."
+                   + (" Your uploaded file is not in the link: it stays in this session." if page_key == "your-data"
+                      else ""))
         vs = state.current_state()
         params = to_params(vs)
         params["present"] = "1"
@@ -187,7 +189,9 @@ def share_panel(page_key: str, page_url_path: str, briefs: dict[str, B.Briefing]
             st.text_input("Briefing title", key="bb_name", placeholder="My briefing")
             st.text_input("Step title", key="bb_title", placeholder="What this view shows")
             st.text_area("Caption", key="bb_caption", height=80, placeholder="One or two sentences, with sources")
-            st.button("Add this view", key="bb_add", on_click=_add_view, args=(page_key,), width="stretch")
+            st.button("Add this view", key="bb_add", on_click=_add_view, args=(page_key,), width="stretch",
+                      disabled=page_key not in B.PAGES,
+                      help=None if page_key in B.PAGES else "Uploaded data is not shared, so it cannot be a step.")
             draft = st.session_state.get("_draft")
             if draft and draft["steps"]:
                 st.caption(f"{len(draft['steps'])} view(s) in '{md_escape(draft['title'], limit=80)}'.")
