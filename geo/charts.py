@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import html
+
 import plotly.graph_objects as go
 
 from geo.colors import OKABE_ITO, STAGE_COLORS, hex_color
 from geo.countries import country_name
 from geo.metrics import Shares
+from geo.text import clean
 
 CHINA = hex_color(OKABE_ITO["vermillion"])
+
+
+def _t(value, limit: int = 120) -> str:
+    """Data text for a plotly label or hover: entities, so plotly shows it as text (never tags or %{...})."""
+    return html.escape(clean(value, limit=limit), quote=True).replace("{", "&#123;").replace("}", "&#125;")
 
 
 def share_bars(s: Shares, *, top: int = 10, title: str = "", highlight: str = "CHN") -> go.Figure:
@@ -18,7 +26,7 @@ def share_bars(s: Shares, *, top: int = 10, title: str = "", highlight: str = "C
     colors = [CHINA if code == highlight else hex_color(rgb) for code in c["country"]]
     names = [country_name(code) for code in c["country"]]
     values = (c["share"] * 100).round(1)
-    raw = [f"{v:,.0f} {s.unit or ''}".strip() if v == v else "" for v in c["value"]]
+    raw = [_t(f"{v:,.0f} {s.unit or ''}".strip()) if v == v else "" for v in c["value"]]
     fig = go.Figure(go.Bar(
         x=[float(v) for v in values[::-1]], y=names[::-1], orientation="h", marker_color=colors[::-1],
         text=[f"{v:.1f}%" for v in values[::-1]], textposition="outside", cliponaxis=False,
@@ -51,7 +59,7 @@ def supply_bars(df, names: dict[str, str]) -> go.Figure:
     """A country's share of world mining and refining, per mineral (``geo.analysis.country_supply``)."""
     fig = go.Figure()
     minerals = list(dict.fromkeys(df["mineral"]))
-    labels = [names.get(m, m) for m in minerals]
+    labels = [_t(names.get(m, m)) for m in minerals]
     for stage in ("mining", "refining"):
         d = df[df["stage"] == stage].set_index("mineral")
         vals = [_pct(d.loc[m, "share"]) if m in d.index else None for m in minerals]
@@ -68,7 +76,7 @@ def supply_bars(df, names: dict[str, str]) -> go.Figure:
 def exposure_bars(df, names: dict[str, str]) -> go.Figure:
     """Share of world supply held by countries with export controls in force, per mineral."""
     d = df[(df["mining_share"].fillna(0) > 0) | (df["refining_share"].fillna(0) > 0)]
-    labels = [names.get(m, m) for m in d["mineral"]]
+    labels = [_t(names.get(m, m)) for m in d["mineral"]]
     fig = go.Figure()
     for stage in ("mining", "refining"):
         vals = [_pct(v) for v in d[f"{stage}_share"]]
@@ -89,7 +97,10 @@ def policy_timeline(phases, *, today=None, asof=None, label=None) -> go.Figure:
     import plotly.express as px  # local: express is slow to import
 
     d = phases.copy()
-    d["label"] = d.apply(label, axis=1) if label else d["name"]
+    d["label"] = (d.apply(label, axis=1) if label else d["name"]).map(_t)
+    for col in ("status", "type"):
+        if col in d:
+            d[col] = d[col].map(_t)
     order = list(dict.fromkeys(d.sort_values("start")["label"]))
     fig = px.timeline(d, x_start="start", x_end="end", y="label", color="phase",
                       color_discrete_map=PHASE_COLORS, category_orders={"label": order, "phase": list(PHASE_COLORS)},
@@ -110,9 +121,9 @@ def policy_timeline(phases, *, today=None, asof=None, label=None) -> go.Figure:
 def bloc_bars(df, names: dict[str, str], *, stage: str, bloc_label: str, rival: str = "China") -> go.Figure:
     """The bloc's combined share of world supply next to China's, per mineral, for one stage."""
     d = df[df["stage"] == stage]
-    labels = [names.get(m, m) for m in d["mineral"]]
+    labels = [_t(names.get(m, m)) for m in d["mineral"]]
     fig = go.Figure()
-    for col, name, color in (("bloc_share", bloc_label, hex_color(OKABE_ITO["blue"])), ("rival_share", rival, CHINA)):
+    for col, name, color in (("bloc_share", _t(bloc_label), hex_color(OKABE_ITO["blue"])), ("rival_share", rival, CHINA)):
         raw = [_pct(v) for v in d[col]]
         vals = [v if v is not None else 0.0 for v in raw]
         fig.add_trace(go.Bar(name=name, y=labels, x=vals, orientation="h", marker_color=color,
