@@ -2,7 +2,7 @@
 sessions across pages and filters. Prints sessions that drew, time to first draw (p50/p95),
 server RSS before/peak/after, and whether memory comes back when the sessions leave.
 
-    .venv/bin/python bench/load.py 50          # sessions (default 50)
+    .venv/bin/python bench/load.py 50 5        # sessions (default 50), loading at once (default 5)
 
 Each session is its own browser context (own cookies, own Streamlit session) in one Chromium
 process; a session "draws" when its page's main element is on screen: the map canvas with
@@ -59,12 +59,14 @@ def stage_pixels(png: bytes, stage: str = "mining") -> int:
     return sum(1 for r, g, b in img.get_flattened_data() if abs(r - r0) < 30 and abs(g - g0) < 30 and abs(b - b0) < 30)
 
 
-async def session(browser, base: str, i: int, results: list, hold: float):
+async def session(browser, base: str, i: int, results: list, gate: asyncio.Semaphore, all_in: asyncio.Event,
+                  n: int):
     path, kind = PATHS[i % len(PATHS)]
     ctx = await browser.new_context(viewport={"width": 1280, "height": 800})
     page = await ctx.new_page()
-    start = time.perf_counter()
     drawn = None
+    await gate.acquire()
+    start = time.perf_counter()
     try:
         await page.goto(base + path, timeout=120_000)
         deadline = time.perf_counter() + 120
@@ -82,16 +84,19 @@ async def session(browser, base: str, i: int, results: list, hold: float):
                 drawn = time.perf_counter() - start
             if drawn is None:
                 await asyncio.sleep(0.5)
-        await asyncio.sleep(hold)  # stay connected while the others load
+        results.append((path, drawn, "" if drawn else "never drew"))
     except Exception as exc:  # noqa: BLE001 - counted as a failed session
         results.append((path, None, type(exc).__name__))
-        await ctx.close()
-        return
-    results.append((path, drawn, ""))
+    finally:
+        gate.release()
+    if len(results) == n:
+        all_in.set()
+    await all_in.wait()  # every session stays connected until the last one has loaded
+    await asyncio.sleep(3)
     await ctx.close()
 
 
-async def run(n: int, base: str, server_pid: int) -> dict:
+async def run(n: int, base: str, server_pid: int, loading: int = 5) -> dict:
     from playwright.async_api import async_playwright
 
     peak = [rss_mb(server_pid)]
@@ -106,7 +111,8 @@ async def run(n: int, base: str, server_pid: int) -> dict:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         watcher = asyncio.create_task(watch())
         t0 = time.perf_counter()
-        await asyncio.gather(*(session(browser, base, i, results, hold=5) for i in range(n)))
+        gate, all_in = asyncio.Semaphore(loading), asyncio.Event()
+        await asyncio.gather(*(session(browser, base, i, results, gate, all_in, n) for i in range(n)))
         wall = time.perf_counter() - t0
         watcher.cancel()
         await browser.close()
@@ -115,6 +121,7 @@ async def run(n: int, base: str, server_pid: int) -> dict:
 
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 50
+    loading = int(sys.argv[2]) if len(sys.argv) > 2 else 5
     port = free_port()
     proc = start_server(port)
     base = f"http://127.0.0.1:{port}"
@@ -124,7 +131,7 @@ def main() -> None:
         urllib.request.urlopen(base + "/", timeout=30).read()
         warm = asyncio.run(run(1, base, proc.pid))  # warm the server's caches (data, basemap)
         rss0 = rss_mb(proc.pid)
-        out = asyncio.run(run(n, base, proc.pid))
+        out = asyncio.run(run(n, base, proc.pid, loading))
         time.sleep(40)  # Streamlit drops a disconnected session's state after it closes
         rss_after = rss_mb(proc.pid)
     finally:
@@ -132,8 +139,9 @@ def main() -> None:
     times = sorted(t for _, t, _ in out["results"] if t is not None)
     failed = [(p, e) for p, t, e in out["results"] if t is None]
     p95 = times[min(len(times) - 1, int(round(0.95 * len(times))) - 1)] if times else float("nan")
-    print(f"machine: {os.cpu_count()} cores; one Chromium, {n} contexts; server warm (first session "
-          f"{warm['results'][0][1]:.1f} s)")
+    print(f"machine: {os.cpu_count()} cores; one Chromium, {n} contexts all held open together, {loading} loading "
+          f"at a time (more starve the 2 cores in the browser's software WebGL); server warm (first session "
+          f"{warm['results'][0][1]:.1f} s); wall {out['wall']:.0f} s")
     print("| sessions | drew | failed | first draw p50 | p95 | max | server RSS warm | peak | 40 s after |"
           " per session (peak-warm)/n |")
     print("|---|---|---|---|---|---|---|---|---|---|")

@@ -13,7 +13,7 @@ from geo.filters import filter_facilities, split_ids, summary_line
 from geo.text import clean, md_escape
 from geo.themes import CONTROL_TYPES, STRATEGY_TYPES, country_partnerships, country_policies
 from geo.urlstate import LAYERS, to_params
-from ui import common, data, present, state, upload
+from ui import bigdata, common, data, present, state, upload
 from ui import exports as ui_exports
 
 def export_title(f, names) -> str:
@@ -99,10 +99,16 @@ if "flows" in vs.layers and atlas.boundaries is not None:
 if shown is not None and "facilities" in vs.layers:
     deck_layers.append(L.facilities_layer(L.facility_points(shown, names, selected=vs.select)))
 if (mine := upload.current()) is not None:  # the user's own file (this session only), same filters
-    mine_shown = filter_facilities(mine.sites, f)
-    deck_layers.append(L.user_layer(L.user_points(mine_shown, names)))
-    st.caption(md_escape(f"Also on the map: {len(mine_shown):,} of your own sites from {mine.file} "
+    user_layer, n_mine = bigdata.sites_layer(mine.sites, upload.digest(), names, f)
+    deck_layers.append(user_layer)
+    st.caption(md_escape(f"Also on the map: {n_mine:,} of your own sites from {mine.file} "
                          "(white dots with a black ring; this session only — see Your data)."))
+if (extra := bigdata.extra_points(atlas.df("minerals.csv"))) is not None:  # $ATLAS_EXTRA_POINTS
+    extra_layer, n_extra = bigdata.sites_layer(extra.sites, f"extra-{extra.file}-{len(extra.sites)}", names, f,
+                                               layer_id="extra")
+    deck_layers.append(extra_layer)
+    st.caption(md_escape(f"Also on the map: {n_extra:,} points from {extra.file} (white dots; far out, nearby "
+                         "points merge into one dot sized by their number — zoom in to see each)."))
 
 st.markdown(f"**{md_escape(summary_line(shown))}**" if shown is not None else "")
 

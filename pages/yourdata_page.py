@@ -12,7 +12,7 @@ from geo.filters import filter_facilities, split_ids, summary_line
 from geo.text import md_escape
 from geo.urlstate import to_params
 from geo.userdata import ACCEPTED, LIMITS, MB
-from ui import common, data, state, upload
+from ui import bigdata, common, data, state, upload
 
 atlas = data.atlas()
 names = atlas.mineral_names
@@ -55,9 +55,12 @@ deck_layers = L.base_layers(data.basemap_urls()["land"]) if data.display_geoms()
 fac = atlas.df("facilities.csv")
 if with_atlas and fac is not None:
     deck_layers.append(L.facilities_layer(L.facility_points(filter_facilities(fac, f), names)))
-deck_layers.append(L.user_layer(L.user_points(shown, names)))
+user_layer, n_drawn = bigdata.sites_layer(layer.sites, upload.digest(), names, f)
+deck_layers.append(user_layer)
 st.pydeck_chart(L.deck(deck_layers, state.current_state().view), key="user_map", height=520)
-st.caption("Your sites are drawn as black-ringed white dots; hover one for its row, minerals and source.")
+st.caption("Your sites are drawn as black-ringed white dots; hover one for its row, minerals and source."
+           + (f" {len(layer.sites):,} points: far out, nearby sites are merged into one dot sized by their "
+              "number (hover for the count); zoom in to see each." if len(layer.sites) > bigdata.FAST_FROM else ""))
 
 if layer.problems:
     with st.expander(f"{len(layer.problems)} row problem(s): these rows are not on the map"):

@@ -113,3 +113,11 @@ def column_picker() -> Columns:
         st.caption("Positions come from the file's geometry.")
     return Columns(lat=lat, lon=lon, name=name, country=country, status=status, stage=current_cols.stage,
                    id=current_cols.id, minerals=tuple(mins))
+
+
+def digest() -> str:
+    """Identifies the kept upload and its column choice (for caches)."""
+    import hashlib
+
+    e = _entry()
+    return hashlib.sha256(repr((e["sig"], e["columns"])).encode()).hexdigest()[:16] if e else ""

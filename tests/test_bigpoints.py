@@ -1,0 +1,62 @@
+"""Large point sets as static tiles: exact counts at every zoom, detail points carry tooltips,
+a world view stays small."""
+
+import json
+
+import numpy as np
+import pytest
+
+from geo.bigpoints import DETAIL_ZOOM, PointSet, tile_xy, write_pyramid
+from bench.synth import mrds_like
+
+
+@pytest.fixture(scope="module")
+def mrds300k():
+    return mrds_like(300_000, seed=7)
+
+
+def test_tile_xy_matches_web_mercator_corners():
+    x, y = tile_xy(np.array([-180.0, 0.0, 179.999]), np.array([85.0511, 0.0, -85.0511]), 1)
+    assert np.allclose(x, [0, 1, 2], atol=1e-3) and np.allclose(y, [0, 1, 2], atol=1e-3)
+
+
+def test_counts_are_exact_at_every_zoom_and_filters_apply():
+    rng = np.random.default_rng(1)
+    lon, lat = rng.uniform(-10, 30, 5000), rng.uniform(-40, 60, 5000)
+    ps = PointSet(lon, lat, [f"site {i}" for i in range(5000)])
+    p = ps.pyramid()
+    assert [p.level_counts(z) for z in range(DETAIL_ZOOM + 1)] == [5000] * (DETAIL_ZOOM + 1)
+    mask = lon < 0
+    q = ps.pyramid(mask)
+    assert q.level_counts(0) == q.level_counts(DETAIL_ZOOM) == int(mask.sum())
+
+
+def test_detail_zoom_returns_the_right_points_with_tooltips():
+    lon = np.array([10.001, 10.002, 120.5])
+    lat = np.array([50.001, 50.002, -30.2])
+    p = PointSet(lon, lat, ["A <b>", "B", "C"]).pyramid()
+    x, y = tile_xy(np.array([10.001]), np.array([50.001]), DETAIL_ZOOM)
+    tile = json.loads(p.tiles[(DETAIL_ZOOM, int(x[0]), int(y[0]))])
+    assert sorted(f["properties"]["tooltip"] for f in tile["features"]) == ["A <b>", "B"]
+    assert [f["geometry"]["coordinates"] for f in tile["features"]][0] == [10.001, 50.001]
+    world = json.loads(p.tiles[(0, 0, 0)])
+    assert sorted(f["properties"]["n"] for f in world["features"]) == [1, 2]
+
+
+def test_300k_mrds_points_world_view_is_far_under_the_5mb_budget(mrds300k, tmp_path):
+    ps = PointSet(mrds300k["longitude"], mrds300k["latitude"], mrds300k["site_name"])
+    p = ps.pyramid()
+    assert p.level_counts(2) == 300_000
+    world = sum(len(t) for (z, _, _), t in p.tiles.items() if z <= 2)   # what a world view can fetch
+    assert world < 1_000_000
+    assert max(len(t) for (z, _, _), t in p.tiles.items() if z < DETAIL_ZOOM) < 200_000
+    out = write_pyramid(p, tmp_path, "set1")
+    assert (out / "0" / "0" / "0.json").exists()
+    assert len(list(out.rglob("*.json"))) == len(p.tiles)
+
+
+def test_old_tile_sets_are_removed(tmp_path):
+    ps = PointSet([1.0], [2.0], ["x"])
+    for i in range(5):
+        write_pyramid(ps.pyramid(), tmp_path, f"k{i}", keep=3)
+    assert len([d for d in tmp_path.iterdir() if not d.name.startswith(".")]) == 3

@@ -1,0 +1,83 @@
+"""Large point sets on the map through static tiles (geo.bigpoints): prepared once per data set,
+one tile pyramid per filter, both cached with bounded size."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from geo import bigpoints as B
+from geo import paths
+from geo.filters import Filters, split_ids
+from geo.userdata import Limits, load_upload
+
+TILES = paths.ROOT / "static" / "atlas" / "tiles"
+FAST_FROM = 5_000   # more points than this go through tiles instead of inside the page
+EXTRA_ENV = "ATLAS_EXTRA_POINTS"
+
+
+@st.cache_resource(max_entries=4, show_spinner="Preparing the points for the map…")
+def _pointset(digest: str, _sites: pd.DataFrame, _names: dict) -> B.PointSet:
+    return B.PointSet(_sites["lon"].to_numpy(), _sites["lat"].to_numpy(), B.sites_tooltips(_sites, _names))
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _tiles(digest: str, fkey: tuple, _ps: B.PointSet, _mask) -> str:
+    key = B.dataset_key([len(_ps)], [0], [digest, repr(fkey)])
+    B.write_pyramid(_ps.pyramid(_mask), TILES, key, keep=12)
+    return key
+
+
+def mask(sites: pd.DataFrame, f: Filters) -> np.ndarray:
+    m = np.ones(len(sites), dtype=bool)
+    if f.minerals:
+        wanted = set(f.minerals)
+        cache: dict[str, bool] = {}
+        m &= sites["minerals"].map(lambda v: cache.setdefault(v, bool(wanted & set(split_ids(v))))).to_numpy(bool)
+    if f.countries:
+        m &= sites["country"].isin(f.countries).to_numpy()
+    if f.stages:
+        m &= sites["stage"].isin(f.stages).to_numpy()
+    if f.statuses:
+        m &= sites["status"].isin(f.statuses).to_numpy()
+    return m
+
+
+def layer(sites: pd.DataFrame, digest: str, names: dict, f: Filters, *, layer_id: str, rgb, line):
+    """(deck.gl TileLayer, number of points shown) for ``sites`` under the filters."""
+    ps = _pointset(digest, sites, names)
+    m = mask(sites, f)
+    key = _tiles(digest, (f.minerals, f.countries, f.stages, f.statuses), ps, m)
+    url = f"app/static/atlas/tiles/{key}/{{z}}/{{x}}/{{y}}.json"
+    return B.tile_layer(url, layer_id=layer_id, rgb=rgb, line=line), int(m.sum())
+
+
+@st.cache_resource(max_entries=1, show_spinner="Loading the extra point set…")
+def _extra(path: str, mtime: float, _minerals):
+    data = Path(path).read_bytes()
+    raw, lyr = load_upload(Path(path).name, data, _minerals, limits=Limits(max_bytes=2 ** 31, max_rows=2_000_000))
+    lyr.sites["source"] = f"{Path(path).name} (row " + lyr.sites["row"].astype(str) + ")"
+    return lyr
+
+
+def extra_points(minerals):
+    """The point set named by $ATLAS_EXTRA_POINTS (CSV/GeoParquet/...), or None."""
+    path = os.environ.get(EXTRA_ENV)
+    if not path or not Path(path).is_file():
+        return None
+    return _extra(path, Path(path).stat().st_mtime, minerals)
+
+
+def sites_layer(sites: pd.DataFrame, digest: str, names: dict, f: Filters, *, layer_id: str = "user"):
+    """(deck.gl layer, points shown): inside the page when small, static tiles when large."""
+    from geo import layers as L
+    from geo.filters import filter_facilities
+
+    if len(sites) <= FAST_FROM:
+        shown = filter_facilities(sites, f)
+        return L.facilities_layer(L.user_points(shown, names), layer_id=layer_id), len(shown)
+    return layer(sites, digest, names, f, layer_id=layer_id, rgb=tuple(L.USER_FILL[:3]), line=tuple(L.USER_LINE))
