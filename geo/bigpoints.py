@@ -60,8 +60,8 @@ class Pyramid:
 
 
 def cell_radius(n: int) -> float:
-    """Dot radius in pixels for a cell of ``n`` points (a single point: 4 px; grows with sqrt(n), max 18)."""
-    return round(min(18.0, 2.0 + 2.0 * math.sqrt(n)), 1)
+    """Dot radius in pixels for a cell of ``n`` points (a single point: 3 px; grows with sqrt(n), max 12)."""
+    return round(min(12.0, 2.0 + 1.0 * math.sqrt(n)), 1)
 
 
 def _feature_strings(lon, lat, props: list[str]) -> list[str]:
@@ -174,7 +174,7 @@ def tile_layer(url_template: str, *, layer_id: str = "bigpoints", detail_zoom: i
         stroked=True,
         filled=True,
         point_type="'circle'",
-        get_fill_color=[*rgb, 220],
+        get_fill_color=[*rgb, 170],
         get_line_color=[*line],
         line_width_min_pixels=1,
         get_point_radius="properties.r",  # deck.gl's JSON expressions allow no function calls

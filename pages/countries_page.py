@@ -79,8 +79,8 @@ else:
                            file_name=f"{country}-supply.csv", key="dl-supply")
 
 st.subheader("Sites at home and controlled abroad")
-geoms = data.display_geoms()
-layers = L.base_layers(data.basemap_urls()["land"]) if geoms else []
+geoms = data.theme_geoms()
+layers = data.base_layers()
 if geoms:
     layers.extend(L.theme_layers(geoms, [country], layer_id="country", rgb=L.LAYER_COLORS["strategies"], alpha=90))
 both = [d for d in (home, abroad) if len(d)]

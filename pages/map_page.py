@@ -68,7 +68,7 @@ unknown = 0
 if shown is not None and vs.asof:
     shown, unknown = facilities_asof(shown, vs.asof)
 state.asof_caption(unknown)
-geoms = data.display_geoms()
+geoms = data.theme_geoms()
 themes = {}
 if "strategies" in vs.layers:
     themes["strategies"] = (country_policies(atlas.df("policies.csv"), STRATEGY_TYPES, minerals=f.minerals,
@@ -83,8 +83,8 @@ if "controls" in vs.layers:
                                            on=vs.asof, require_in_force=True),
                           "Export controls in force", dict(outline_only=True))
 notes = L.merge_notes(*(L.theme_notes(by, label) for by, label, _ in themes.values()))
-base = data.basemap_urls() if geoms else {}
-deck_layers = L.base_layers(base["land"]) if base else []
+deck_layers = data.base_layers()
+n_base = len(deck_layers)
 for layer_id, (by, _label, opts) in themes.items():
     deck_layers.extend(L.theme_layers(geoms, by, layer_id=layer_id, rgb=L.LAYER_COLORS[layer_id], **opts))
 if notes:
@@ -96,8 +96,6 @@ if "flows" in vs.layers and atlas.boundaries is not None:
     arcs = L.flow_arcs(flows, fac, atlas.boundaries, names)
     if len(arcs):
         deck_layers.append(L.flows_layer(arcs))
-if shown is not None and "facilities" in vs.layers:
-    deck_layers.append(L.facilities_layer(L.facility_points(shown, names, selected=vs.select)))
 if (mine := upload.current()) is not None:  # the user's own file (this session only), same filters
     user_layer, n_mine = bigdata.sites_layer(mine.sites, upload.digest(), names, f)
     deck_layers.append(user_layer)
@@ -109,6 +107,8 @@ if (extra := bigdata.extra_points(atlas.df("minerals.csv"))) is not None:  # $AT
     deck_layers.append(extra_layer)
     st.caption(md_escape(f"Also on the map: {n_extra:,} points from {extra.file} (white dots; far out, nearby "
                          "points merge into one dot sized by their number — zoom in to see each)."))
+if shown is not None and "facilities" in vs.layers:  # curated sites last: on top of any big layer
+    deck_layers.append(L.facilities_layer(L.facility_points(shown, names, selected=vs.select)))
 
 st.markdown(f"**{md_escape(summary_line(shown))}**" if shown is not None else "")
 
@@ -206,7 +206,7 @@ if shown is not None:
             st.markdown("**Offline map**")
             ui_exports.prepared("Prepare map (HTML)", "map-html",
                                 lambda: X.standalone_html(
-                                    L.deck(L.base_layers(data.basemap_data()) + deck_layers[2 if base else 0:], view).to_json(),
+                                    L.deck(L.base_layers(data.basemap_data()) + deck_layers[n_base:], view).to_json(),
                                     title=title, legend=L.legend_items(vs.layers, counts),
                                     source_line=source_line).encode(),
                                 file_name="atlas-map.html", mime="text/html", working="Building the offline map…")

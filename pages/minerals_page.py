@@ -107,8 +107,8 @@ fac = atlas.df("facilities.csv")
 if fac is not None:
     sites = filter_facilities(fac, Filters(minerals=(mineral,)))
     st.subheader(f"Sites ({len(sites)})")
-    geoms = data.display_geoms()
-    layers = L.base_layers(data.basemap_urls()["land"]) if geoms else []
+    geoms = data.theme_geoms()
+    layers = data.base_layers()
     layers.append(L.facilities_layer(L.facility_points(sites, names)))
     st.pydeck_chart(L.deck(layers, None), height=380, key="mineral-map")
     counts = sites["stage"].value_counts()

@@ -59,9 +59,9 @@ st.markdown(f"**{len(countries)} member countr{'y' if len(countries) == 1 else '
             + (f" (the EU counts as its 27 member states)" if "EUU" in bloc or (current != CUSTOM and
                "EUU" in set(members.loc[members['partnership'] == current, 'member'])) else ""))
 
-geoms = data.display_geoms()
+geoms = data.theme_geoms()
 if geoms:
-    layers = L.base_layers(data.basemap_urls()["land"])
+    layers = data.base_layers()
     layers.extend(L.theme_layers(geoms, countries, layer_id="members", rgb=L.LAYER_COLORS["partnerships"], alpha=170))
     notes = {c: [f"Member of {bloc_label}"] for c in countries}
     layers.append(L.country_pins(data.country_points(), notes))

@@ -51,7 +51,7 @@ if f.statuses and (layer.sites["status"] == "unknown").any():
     st.caption("Rows whose status could not be mapped are hidden while a status filter is on.")
 
 with_atlas = st.toggle("Show the Atlas's own sites too", value=False, key="ud_with_atlas")
-deck_layers = L.base_layers(data.basemap_urls()["land"]) if data.display_geoms() else []
+deck_layers = data.base_layers()
 fac = atlas.df("facilities.csv")
 if with_atlas and fac is not None:
     deck_layers.append(L.facilities_layer(L.facility_points(filter_facilities(fac, f), names)))

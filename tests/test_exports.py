@@ -47,9 +47,9 @@ def test_map_png_has_the_size_asked_and_draws_sites(atlas, cobalt_drc):
                     source_line="Sources: test line", width=1200, height=700)
     img = Image.open(io.BytesIO(png)).convert("RGB")
     assert img.size == (1200, 700)
-    orange = sum(1 for p in img.getdata() if abs(p[0] - 230) < 25 and abs(p[1] - 159) < 25 and p[2] < 40)
+    orange = sum(1 for p in img.get_flattened_data() if abs(p[0] - 230) < 25 and abs(p[1] - 159) < 25 and p[2] < 40)
     assert orange > 200          # mining sites drawn in the stage colour
-    assert len(set(img.resize((60, 35)).getdata())) > 20   # not blank
+    assert len(set(img.resize((60, 35)).get_flattened_data())) > 20   # not blank
 
 
 def test_chart_png_and_svg_through_kaleido():

@@ -116,7 +116,7 @@ def test_layers_from_link_toggle_country_layers():
     assert not any(lyr.get("pickable") for lyr in spec["layers"]
                    if lyr["@@type"] in ("SolidPolygonLayer", "PathLayer", "GeoJsonLayer"))
     at = run_app({"layers": "none"})
-    assert [lyr.get("id") for lyr in deck_spec(at)["layers"]] == ["ocean", "land"]
+    assert [lyr.get("id") for lyr in deck_spec(at)["layers"]] == ["land"]
 
 
 

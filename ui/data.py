@@ -12,7 +12,7 @@ import streamlit as st
 
 from geo import paths
 from geo.atlas import Atlas, file_signature, load_atlas
-from geo.layers import basemap_records, display_features
+from geo.layers import basemap_png, basemap_records, display_features
 
 STATIC = paths.ROOT / "static" / "atlas"
 
@@ -72,14 +72,46 @@ def _basemap(key: tuple) -> dict[str, str]:
                 fh.write(text)
             os.replace(tmp, path)
         urls[name] = f"app/static/atlas/{path.name}"
+    a = _atlas(key)
+    if a.boundaries is not None:  # the same basemap as one picture (fast to draw)
+        png = basemap_png(a.boundaries)
+        path = STATIC / f"land-{hashlib.sha256(png).hexdigest()[:12]}.png"
+        if not path.exists():
+            fd, tmp = tempfile.mkstemp(dir=STATIC, suffix=".tmp")
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(png)
+            os.replace(tmp, path)
+        urls["land_png"] = f"app/static/atlas/{path.name}"
     return urls
 
 
 def basemap_urls() -> dict[str, str]:
-    """{"land": url, "borders": url} of the static basemap files."""
+    """{"land": GeoJSON url, "land_png": picture url} of the static basemap files."""
     return _basemap(_key())
 
 
 def basemap_data() -> dict:
     """The land layer's FeatureCollection itself (for files that must work without the server)."""
     return basemap_records(display_geoms())["land"]
+
+
+def base_layers() -> list:
+    """The offline basemap for an interactive map: one picture layer (or nothing without boundaries)."""
+    from geo.layers import raster_base_layer
+
+    if not display_geoms():
+        return []
+    url = basemap_urls().get("land_png")
+    return [raster_base_layer(url)] if url else []
+
+
+@st.cache_resource(max_entries=2)
+def _theme_geoms(key: tuple) -> dict:
+    a = _atlas(key)
+    return {} if a.boundaries is None else display_features(a.boundaries, tolerance=0.15)
+
+
+def theme_geoms() -> dict:
+    """Country shapes for the coloured country layers: coarser than the basemap (fewer vertices
+    to fill in the browser; the basemap picture keeps the detailed coastline underneath)."""
+    return _theme_geoms(_key())

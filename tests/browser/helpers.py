@@ -23,7 +23,7 @@ def map_canvas(page):
 def color_pixels(png: bytes, rgb, tol=30) -> int:
     img = Image.open(io.BytesIO(png)).convert("RGB")
     r0, g0, b0 = rgb
-    return sum(1 for r, g, b in img.getdata() if abs(r - r0) < tol and abs(g - g0) < tol and abs(b - b0) < tol)
+    return sum(1 for r, g, b in img.get_flattened_data() if abs(r - r0) < tol and abs(g - g0) < tol and abs(b - b0) < tol)
 
 
 def wait_for_drawn(page, rgb=STAGE_COLORS["mining"], min_pixels=20, timeout=45):

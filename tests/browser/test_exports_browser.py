@@ -34,7 +34,7 @@ def test_standalone_html_needs_no_network_and_draws(browser, tmp_path):
     png = page.screenshot()
     ctx.close()
     img = Image.open(io.BytesIO(png)).convert("RGB")
-    orange = sum(1 for q in img.getdata() if abs(q[0] - 230) < 30 and abs(q[1] - 159) < 30 and q[2] < 50)
-    land = sum(1 for q in img.getdata() if q == (232, 232, 228))
+    orange = sum(1 for q in img.get_flattened_data() if abs(q[0] - 230) < 30 and abs(q[1] - 159) < 30 and q[2] < 50)
+    land = sum(1 for q in img.get_flattened_data() if q == (232, 232, 228))
     assert orange > 50 and land > 5000, (orange, land)
     assert asked == []
