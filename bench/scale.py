@@ -33,7 +33,7 @@ ORANGE = (230, 159, 0)
 
 
 def pixels(png: bytes, rgb, tol=30) -> int:
-    img = Image.open(io.BytesIO(png)).convert("RGB").resize((300, 180))
+    img = Image.open(io.BytesIO(png)).convert("RGB")
     return sum(1 for r, g, b in img.get_flattened_data()
                if abs(r - rgb[0]) < tol and abs(g - rgb[1]) < tol and abs(b - rgb[2]) < tol)
 
@@ -80,7 +80,7 @@ def first_draw(browser, url: str, *, tiles: bool) -> tuple[float, int]:
     while time.perf_counter() < deadline:
         if canvas.count() and canvas.is_visible():
             png = canvas.screenshot(timeout=60_000)
-            if pixels(png, ORANGE) >= 20 and (not tiles or (got["tiles"] and pixels(png, (0, 0, 0), 60) >= 40)):
+            if pixels(png, ORANGE) >= 100 and (not tiles or (got["tiles"] and pixels(png, (0, 0, 0), 60) >= 200)):
                 drawn = time.perf_counter() - start
                 break
         time.sleep(0.2)

@@ -281,7 +281,7 @@ def theme_layers(geoms: dict[str, dict], codes, *, layer_id: str, rgb: tuple[int
     feats = [{"type": "Feature", "geometry": geoms[c], "properties": {"iso3": c}} for c in codes if c in geoms]
     return [pdk.Layer(
         "GeoJsonLayer", id=layer_id, data={"type": "FeatureCollection", "features": feats},
-        filled=not outline_only, stroked=True, get_fill_color=list(rgb) + [alpha],
+        filled=not outline_only, stroked=outline_only, get_fill_color=list(rgb) + [alpha],  # borders: on the basemap picture
         get_line_color=list(rgb) + [255], get_line_width=2.5 if outline_only else 0.8,
         line_width_units="'pixels'", pickable=False,
     )]

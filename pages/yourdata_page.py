@@ -85,7 +85,8 @@ if len(table) > 10_000:
     st.caption(f"The table lists the first 10,000 of {len(table):,} rows; the exports have them all.")
 meta = X.provenance(shown, title=f"Your data: {layer.file}", filters=to_params(state.current_state()))
 c1, c2 = st.columns(2)
-c1.download_button("Your rows (CSV)", X.sites_csv(shown), file_name="your-sites.csv", mime="text/csv")
-c2.download_button("Your rows (GeoJSON)", json.dumps(X.sites_geojson(shown, meta), default=str).encode(),
+# made when clicked (a 300k-row file would otherwise be serialised on every rerun)
+c1.download_button("Your rows (CSV)", lambda: X.sites_csv(shown), file_name="your-sites.csv", mime="text/csv")
+c2.download_button("Your rows (GeoJSON)", lambda: json.dumps(X.sites_geojson(shown, meta), default=str).encode(),
                    file_name="your-sites.geojson", mime="application/geo+json")
 common.footer(atlas)
