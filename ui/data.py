@@ -56,6 +56,17 @@ def country_points() -> dict:
     return _points(_key())
 
 
+def _write_once(path: Path, content: bytes) -> None:
+    """Write a static file atomically unless it is already there (its name carries its digest)."""
+    if path.exists():
+        return
+    STATIC.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=STATIC, suffix=".tmp")
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(content)
+    os.replace(tmp, path)
+
+
 @st.cache_resource(max_entries=2)
 def _basemap(key: tuple) -> dict[str, str]:
     """Write the basemap once as static files; return their URLs (relative, so a path prefix works)."""
@@ -65,22 +76,15 @@ def _basemap(key: tuple) -> dict[str, str]:
         text = json.dumps(records, separators=(",", ":"))
         digest = hashlib.sha256(text.encode()).hexdigest()[:12]
         path = STATIC / f"{name}-{digest}.json"
-        if not path.exists():
-            STATIC.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=STATIC, suffix=".tmp")
-            with os.fdopen(fd, "w") as fh:
-                fh.write(text)
-            os.replace(tmp, path)
+        _write_once(path, text.encode())
         urls[name] = f"app/static/atlas/{path.name}"
     a = _atlas(key)
-    if a.boundaries is not None:  # the same basemap as one picture (fast to draw)
-        png = basemap_png(a.boundaries)
-        path = STATIC / f"land-{hashlib.sha256(png).hexdigest()[:12]}.png"
+    if a.boundaries is not None:  # the same basemap as one picture (fast to draw); named by the
+        # boundaries it is drawn from, so a restart finds it instead of drawing it again (~2 s)
+        wkb = b"".join(a.boundaries.geometry.to_wkb())
+        path = STATIC / f"land-{hashlib.sha256(wkb + b'png-v1').hexdigest()[:12]}.png"
         if not path.exists():
-            fd, tmp = tempfile.mkstemp(dir=STATIC, suffix=".tmp")
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(png)
-            os.replace(tmp, path)
+            _write_once(path, basemap_png(a.boundaries))
         urls["land_png"] = f"app/static/atlas/{path.name}"
     return urls
 
