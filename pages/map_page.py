@@ -108,7 +108,7 @@ if (extra := bigdata.extra_points(atlas.df("minerals.csv"))) is not None:  # $AT
     st.caption(md_escape(f"Also on the map: {n_extra:,} points from {extra.file} (white dots; far out, nearby "
                          "points merge into one dot sized by their number — zoom in to see each)."))
 if shown is not None and "facilities" in vs.layers:  # curated sites last: on top of any big layer
-    deck_layers.append(L.facilities_layer(L.facility_points(shown, names, selected=vs.select)))
+    deck_layers.append(L.facilities_layer(data.facility_points(shown, vs.select)))
 
 st.markdown(f"**{md_escape(summary_line(shown))}**" if shown is not None else "")
 
@@ -190,11 +190,12 @@ if shown is not None:
         c1, c2, c3 = st.columns(3)
         with c1:
             st.markdown("**Data**")
-            st.download_button("Sites (CSV)", X.sites_csv(shown), file_name="atlas-sites.csv", mime="text/csv",
+            # files are made when clicked: no per-session copies held in memory, nothing serialised per rerun
+            st.download_button("Sites (CSV)", lambda: X.sites_csv(shown), file_name="atlas-sites.csv", mime="text/csv",
                                width="stretch")
-            st.download_button("Sites (GeoJSON)", json.dumps(X.sites_geojson(shown, meta), default=str).encode(),
+            st.download_button("Sites (GeoJSON)", lambda: json.dumps(X.sites_geojson(shown, meta), default=str).encode(),
                                file_name="atlas-sites.geojson", mime="application/geo+json", width="stretch")
-            st.download_button("Provenance (JSON)", json.dumps(meta, indent=2, default=str).encode(),
+            st.download_button("Provenance (JSON)", lambda: json.dumps(meta, indent=2, default=str).encode(),
                                file_name="atlas-sites.provenance.json", mime="application/json", width="stretch")
         with c2:
             st.markdown("**Map picture**")

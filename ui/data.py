@@ -119,3 +119,15 @@ def theme_geoms() -> dict:
     """Country shapes for the coloured country layers: coarser than the basemap (fewer vertices
     to fill in the browser; the basemap picture keeps the detailed coastline underneath)."""
     return _theme_geoms(_key())
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _facility_points(key: tuple, ids: tuple, selected: str | None, _shown):
+    from geo.layers import facility_points as build
+
+    return build(_shown, _atlas(key).mineral_names, selected=selected)
+
+
+def facility_points(shown, selected: str | None):
+    """The sites layer's records, shared by every session showing the same sites (read-only)."""
+    return _facility_points(_key(), tuple(shown["id"]), selected, shown)
