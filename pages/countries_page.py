@@ -48,7 +48,7 @@ if vs.asof and fac is not None:
     unknown = u1 + u2
 measures = filter_policies(pol, countries=(country,), on=vs.asof) if pol is not None else None
 groups = country_partnerships(atlas.df("partnerships.csv"), atlas.df("partnership_members.csv"), on=vs.asof)
-supply = country_supply(prod, country)
+supply = data.country_supply(country) if prod is not None else country_supply(None, country)
 
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("Sites at home", len(home))
@@ -131,7 +131,7 @@ st.subheader("Exposure to export controls")
 st.caption("For each mineral: the share of world supply held by countries that have an export control, ban or "
            "quota in force on it" + (f" on {vs.asof.isoformat()}" if vs.asof else " today") +
            f" ({country_name(country)}'s own measures left out).")
-exp = exposure(prod, pol, country=country, on=vs.asof)
+exp = data.exposure(country, vs.asof) if prod is not None else exposure(prod, pol, country=country, on=vs.asof)
 hit = exp[(exp["mining_share"].fillna(0) > 0) | (exp["refining_share"].fillna(0) > 0)]
 if hit.empty:
     st.info("No mineral in the production tables is under another country's export control on this date.")

@@ -131,3 +131,28 @@ def _facility_points(key: tuple, ids: tuple, selected: str | None, _shown):
 def facility_points(shown, selected: str | None):
     """The sites layer's records, shared by every session showing the same sites (read-only)."""
     return _facility_points(_key(), tuple(shown["id"]), selected, shown)
+
+
+@st.cache_resource(max_entries=128, show_spinner=False)
+def _country_supply(key: tuple, country: str):
+    from geo.analysis import country_supply as build
+
+    return build(_atlas(key).df("production.csv"), country)
+
+
+def country_supply(country: str):
+    """geo.analysis.country_supply, computed once per country for every session (read-only)."""
+    return _country_supply(_key(), country)
+
+
+@st.cache_resource(max_entries=128, show_spinner=False)
+def _exposure(key: tuple, country: str, on):
+    from geo.analysis import exposure as build
+
+    a = _atlas(key)
+    return build(a.df("production.csv"), a.df("policies.csv"), country=country, on=on)
+
+
+def exposure(country: str, on=None):
+    """geo.analysis.exposure, computed once per (country, date) for every session (read-only)."""
+    return _exposure(_key(), country, on)
