@@ -479,7 +479,6 @@ def read_zip_bytes(data: bytes, file: str, limits: Limits = LIMITS):
 
 def _read_shapefile(zf, shp, usable, file, limits, budget, *, extra: int):
     import pyogrio
-    import shapely
 
     stem = shp.filename[:-4]
     parts = {i.filename[len(stem):].lower(): i for i in usable if i.filename.startswith(stem)

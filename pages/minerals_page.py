@@ -3,7 +3,6 @@
 import streamlit as st
 
 from geo import layers as L
-from geo.analysis import share_history
 from geo.charts import share_bars
 from geo.countries import country_name
 from geo.filters import Filters, filter_facilities, mentions
@@ -70,7 +69,7 @@ def stage_block(stage: str, label: str) -> None:
                          else f"{s.year}, {unit}.") + " " +
                f"Source: {md_escape(src['source'])} (as of {md_escape(src['as_of'])}). "
                + md_escape(" ".join(s.notes)))
-    history = share_history(prod, mineral, stage)
+    history = data.from_production("share_history", mineral, stage)
     if not history.empty:
         with st.expander(f"Over time ({', '.join(map(str, history.columns))})"):
             st.dataframe(history.rename(index=country_name).mul(100).round(1), width="stretch",

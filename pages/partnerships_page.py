@@ -3,7 +3,7 @@
 import streamlit as st
 
 from geo import layers as L
-from geo.analysis import bloc_totals, membership_matrix, partnership_members
+from geo.analysis import membership_matrix, partnership_members
 from geo.charts import bloc_bars
 from geo.countries import country_name, expand_members
 from geo.text import md_escape
@@ -56,7 +56,7 @@ else:
 
 countries = expand_members(bloc)
 st.markdown(f"**{len(countries)} member countr{'y' if len(countries) == 1 else 'ies'}**"
-            + (f" (the EU counts as its 27 member states)" if "EUU" in bloc or (current != CUSTOM and
+            + (" (the EU counts as its 27 member states)" if "EUU" in bloc or (current != CUSTOM and
                "EUU" in set(members.loc[members['partnership'] == current, 'member'])) else ""))
 
 geoms = data.theme_geoms()
@@ -71,7 +71,7 @@ st.subheader(f"{bloc_label}: share of world supply next to China")
 if prod is None or not countries:
     st.info("Pick a partnership or at least one bloc member.")
 else:
-    tot = bloc_totals(prod, countries)
+    tot = data.from_production("bloc_totals", tuple(countries))
     minerals = sorted(set(tot["mineral"]), key=lambda m: names.get(m, m))
     picked = st.multiselect("Minerals", minerals, key="bloc_minerals", format_func=lambda m: names.get(m, m),
                             default=[m for m in ("rare_earths", "lithium", "cobalt", "nickel", "graphite", "copper",

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from geo.analysis import best_shares, minerals_with_supply, shock, substitutes
+from geo.analysis import minerals_with_supply, substitutes
 from geo.charts import whatif_bars
 from geo.countries import country_name
 from geo.metrics import what_if
@@ -35,13 +35,13 @@ exporter, stage, withheld = vs.exporter, vs.supply, vs.withheld / 100
 have = minerals_with_supply(prod, stage)
 minerals = [m for m in vs.minerals if m in have]
 if not minerals:  # default: what the exporter supplies most of
-    s_all = [(m, (best_shares(prod, m, stage) or None)) for m in have]
+    s_all = [(m, (data.from_production("best_shares", m, stage) or None)) for m in have]
     ranked = sorted(((s.share_of(exporter) or 0, m) for m, s in s_all if s is not None), reverse=True)
     minerals = [m for share, m in ranked if share > 0][:8]
     st.caption("Minerals: the exporter's largest shares at this stage. Pick others with the Mineral filter "
                "in the sidebar.")
 
-table = shock(prod, exporter, minerals, stage, withheld)
+table = data.from_production("shock", exporter, tuple(minerals), stage, withheld)
 if table.empty or (table["exporter_share"] == 0).all():
     st.info(f"{country_name(exporter)} has no recorded {stage} output of these minerals: nothing to cut.")
 else:
@@ -65,7 +65,7 @@ else:
 
     detail = st.selectbox("Look at one mineral", list(table["mineral"]), format_func=lambda m: names.get(m, m),
                           key="whatif_detail")
-    s = best_shares(prod, detail, stage)
+    s = data.from_production("best_shares", detail, stage)
     w = what_if(s, exporter, withheld)
     m1, m2, m3 = st.columns(3)
     m1.metric("World supply cut", f"{w.cut_share * 100:.1f}%")

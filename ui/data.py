@@ -17,8 +17,20 @@ from geo.layers import basemap_png, basemap_records, display_features
 STATIC = paths.ROOT / "static" / "atlas"
 
 
+_SIG: dict = {"at": 0.0, "key": None}
+
+
 def _key() -> tuple:
-    return (str(paths.DATA_DIR), file_signature(paths.DATA_DIR))
+    """(data dir, digest of every data file's name/size/mtime): the cache key of everything here.
+    Re-read at most once a second (it stats ~100 files; a page asks for it many times per run)."""
+    import time
+
+    now = time.monotonic()
+    if _SIG["key"] is None or now - _SIG["at"] > 1.0 or _SIG["key"][0] != str(paths.DATA_DIR):
+        sig = repr(file_signature(paths.DATA_DIR)).encode()
+        _SIG["key"] = (str(paths.DATA_DIR), hashlib.sha256(sig).hexdigest())
+        _SIG["at"] = now
+    return _SIG["key"]
 
 
 @st.cache_resource(max_entries=2, show_spinner="Loading the Atlas data…")
@@ -122,7 +134,7 @@ def theme_geoms() -> dict:
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
-def _facility_points(key: tuple, ids: tuple, selected: str | None, _shown):
+def _facility_points(key: tuple, ids: str, selected: str | None, _shown):
     from geo.layers import facility_points as build
 
     return build(_shown, _atlas(key).mineral_names, selected=selected)
@@ -130,7 +142,8 @@ def _facility_points(key: tuple, ids: tuple, selected: str | None, _shown):
 
 def facility_points(shown, selected: str | None):
     """The sites layer's records, shared by every session showing the same sites (read-only)."""
-    return _facility_points(_key(), tuple(shown["id"]), selected, shown)
+    ids = hashlib.sha256("\x1f".join(shown["id"]).encode()).hexdigest()
+    return _facility_points(_key(), ids, selected, shown)
 
 
 @st.cache_resource(max_entries=128, show_spinner=False)
@@ -156,3 +169,16 @@ def _exposure(key: tuple, country: str, on):
 def exposure(country: str, on=None):
     """geo.analysis.exposure, computed once per (country, date) for every session (read-only)."""
     return _exposure(_key(), country, on)
+
+
+@st.cache_resource(max_entries=512, show_spinner=False)
+def _from_production(key: tuple, name: str, args: tuple, kwargs: tuple):
+    from geo import analysis
+
+    return getattr(analysis, name)(_atlas(key).df("production.csv"), *args, **dict(kwargs))
+
+
+def from_production(name: str, *args, **kwargs):
+    """``geo.analysis.<name>(production table, *args, **kwargs)``, computed once per arguments for
+    every session (arguments must be hashable; the result is shared: read it, never change it)."""
+    return _from_production(_key(), name, args, tuple(sorted(kwargs.items())))
