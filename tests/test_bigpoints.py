@@ -60,3 +60,17 @@ def test_old_tile_sets_are_removed(tmp_path):
     for i in range(5):
         write_pyramid(ps.pyramid(), tmp_path, f"k{i}", keep=3)
     assert len([d for d in tmp_path.iterdir() if not d.name.startswith(".")]) == 3
+
+
+def test_a_pruned_tile_set_is_written_again(tmp_path, monkeypatch):
+    from ui import bigdata
+
+    monkeypatch.setattr(bigdata, "TILES", tmp_path)
+    ps = PointSet([1.0, 2.0], [3.0, 4.0], ["a", "b"])
+    key = bigdata._tiles("d", ("f",), ps, np.array([True, True]))
+    assert (tmp_path / key / "0" / "0" / "0.json").exists()
+    import shutil
+
+    shutil.rmtree(tmp_path / key)               # pruned by another filter's set
+    assert bigdata._tiles("d", ("f",), ps, np.array([True, True])) == key
+    assert (tmp_path / key / "0" / "0" / "0.json").exists()

@@ -25,10 +25,12 @@ def _pointset(digest: str, _sites: pd.DataFrame, _names: dict) -> B.PointSet:
     return B.PointSet(_sites["lon"].to_numpy(), _sites["lat"].to_numpy(), B.sites_tooltips(_sites, _names))
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
-def _tiles(digest: str, fkey: tuple, _ps: B.PointSet, _mask) -> str:
-    key = B.dataset_key([len(_ps)], [0], [digest, repr(fkey)])
-    B.write_pyramid(_ps.pyramid(_mask), TILES, key, keep=12)
+def _tiles(digest: str, fkey: tuple, ps: B.PointSet, m) -> str:
+    """The tile set's folder name for this point set and filter, written if it is not on disk
+    (also when it was pruned: at most 12 sets are kept)."""
+    key = B.dataset_key([len(ps)], [0], [digest, repr(fkey)])
+    if not (TILES / key).is_dir():
+        B.write_pyramid(ps.pyramid(m), TILES, key, keep=12)
     return key
 
 
