@@ -35,6 +35,11 @@ if upload.has_table():
 if (msg := upload.error()) is not None:
     upload.show_error(msg)
 layer = upload.current()
+if layer is None and uploaded is not None:
+    st.caption("Nothing from this file is on the map: fix what the message names"
+               + (", or choose the columns above." if upload.has_table() else " and upload it again."))
+    common.footer(atlas)
+    st.stop()
 if layer is None:
     st.info("No file loaded. Columns are found by name (latitude/lat/y, longitude/lon/lng/x, name/site_name, "
             "mineral/commodity/commod1-3, country, status/dev_stat); you can change the choice after uploading.")
