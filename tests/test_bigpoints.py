@@ -74,3 +74,20 @@ def test_a_pruned_tile_set_is_written_again(tmp_path, monkeypatch):
     shutil.rmtree(tmp_path / key)               # pruned by another filter's set
     assert bigdata._tiles("d", ("f",), ps, np.array([True, True])) == key
     assert (tmp_path / key / "0" / "0" / "0.json").exists()
+
+
+def test_fast_mask_matches_the_curated_filter_rules():
+    import pandas as pd
+
+    from geo.filters import Filters, filter_facilities
+    from geo.load import load_table
+    from ui.bigdata import mask
+
+    fac = load_table("facilities.csv").df
+    for f in (Filters(minerals=("cobalt", "rare_earths")), Filters(countries=("CHN", "AUS"), stages=("processing",)),
+              Filters(statuses=("operating",), minerals=("lithium",)), Filters()):
+        assert list(fac[mask(fac, f)]["id"]) == list(filter_facilities(fac, f)["id"]), f
+    odd = pd.DataFrame({"minerals": ["cobalt", None, "all", ""], "country": ["COD", None, "CHN", ""],
+                        "stage": ["mining"] * 4, "status": ["unknown"] * 4})
+    assert mask(odd, Filters(minerals=("cobalt",))).tolist() == [True, False, True, False]
+    assert mask(odd, Filters(countries=("COD",))).tolist() == [True, False, False, False]

@@ -28,24 +28,26 @@ def _pointset(digest: str, _sites: pd.DataFrame, _names: dict) -> B.PointSet:
 def _tiles(digest: str, fkey: tuple, ps: B.PointSet, m) -> str:
     """The tile set's folder name for this point set and filter, written if it is not on disk
     (also when it was pruned: at most 12 sets are kept)."""
-    key = B.dataset_key([len(ps)], [0], [digest, repr(fkey)])
+    key = B.dataset_key([len(ps)], [0], [digest, repr(fkey), f"z{ps.detail_zoom}c{ps.cells}v2"])  # layout in the key
     if not (TILES / key).is_dir():
         B.write_pyramid(ps.pyramid(m), TILES, key, keep=12)
     return key
 
 
 def mask(sites: pd.DataFrame, f: Filters) -> np.ndarray:
+    """Rows of ``sites`` that pass the filters (the same rules as geo.filters.filter_facilities),
+    computed on the distinct values of each column: a few ms for 300k rows."""
     m = np.ones(len(sites), dtype=bool)
     if f.minerals:
         wanted = set(f.minerals)
-        cache: dict[str, bool] = {}
-        m &= sites["minerals"].map(lambda v: cache.setdefault(v, bool(wanted & set(split_ids(v))))).to_numpy(bool)
-    if f.countries:
-        m &= sites["country"].isin(f.countries).to_numpy()
-    if f.stages:
-        m &= sites["stage"].isin(f.stages).to_numpy()
-    if f.statuses:
-        m &= sites["status"].isin(f.statuses).to_numpy()
+        codes, uniques = pd.factorize(sites["minerals"])
+        ok = np.array([bool(wanted & set(split_ids(u))) or split_ids(u) == ["all"] for u in uniques] + [False])
+        m &= ok[codes]  # code -1 (missing) picks the trailing False
+    for col, wanted in (("country", f.countries), ("stage", f.stages), ("status", f.statuses)):
+        if wanted:
+            codes, uniques = pd.factorize(sites[col])
+            ok = np.append(np.isin(np.asarray(uniques, dtype=object), list(wanted)), False)
+            m &= ok[codes]
     return m
 
 
