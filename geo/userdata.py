@@ -626,8 +626,11 @@ def to_layer(raw: pd.DataFrame, file: str, minerals: pd.DataFrame | None, *, col
     mineral_ids, unmapped = [], {}
     mcols = [c for c in cols.minerals if c in raw.columns]
     cache: dict[str, tuple[list[str], list[str]]] = {}
-    joined = (raw[mcols].map(lambda v: "" if v is None or v != v else str(v)).agg(",".join, axis=1)
-              if mcols else pd.Series("", index=raw.index))
+    if mcols:  # column-wise (a row-wise join took ~20 s for 300k rows)
+        parts = [raw[c].astype("string").fillna("").astype(object) for c in mcols]
+        joined = parts[0].str.cat(parts[1:], sep=",") if len(parts) > 1 else parts[0]
+    else:
+        joined = pd.Series("", index=raw.index)
     for v in joined:
         if v not in cache:
             cache[v] = mapper.cell(v)
