@@ -27,6 +27,7 @@ def _shot(page, artifacts, name):
 def test_countries_page_japan(server, page, artifacts):
     _open(page, server + "/countries?country=JPN")
     plots = _plots(page, 2)
+    page.get_by_text("Exposure to export controls").first.wait_for(timeout=45_000)  # lower on the page
     body = page.inner_text("body")
     assert "Japan (JPN)" in body and "Sites its companies control abroad" in body
     assert "Exposure to export controls" in body
