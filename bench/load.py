@@ -53,6 +53,13 @@ def rss_mb(pid: int) -> float:
     return total / 1024
 
 
+async def watch_peak(pid: int, peak: list, every: float = 0.5) -> None:
+    """Keep ``peak[0]`` at the highest RSS seen (run as a task; cancel it to stop)."""
+    while True:
+        peak[0] = max(peak[0], rss_mb(pid))
+        await asyncio.sleep(every)
+
+
 def stage_pixels(png: bytes, stage: str = "mining") -> int:
     img = Image.open(io.BytesIO(png)).convert("RGB").resize((200, 120))
     r0, g0, b0 = STAGE_COLORS[stage]
@@ -100,16 +107,10 @@ async def run(n: int, base: str, server_pid: int, loading: int = 5) -> dict:
     from playwright.async_api import async_playwright
 
     peak = [rss_mb(server_pid)]
-
-    async def watch():
-        while True:
-            peak[0] = max(peak[0], rss_mb(server_pid))
-            await asyncio.sleep(0.5)
-
     results: list = []
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        watcher = asyncio.create_task(watch())
+        watcher = asyncio.create_task(watch_peak(server_pid, peak))
         t0 = time.perf_counter()
         gate, all_in = asyncio.Semaphore(loading), asyncio.Event()
         await asyncio.gather(*(session(browser, base, i, results, gate, all_in, n) for i in range(n)))

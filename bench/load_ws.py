@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.load import PATHS, rss_mb  # noqa: E402
+from bench.load import PATHS, rss_mb, watch_peak  # noqa: E402
 from tests.browser.conftest import free_port, start_server  # noqa: E402
 
 
@@ -62,14 +62,8 @@ async def session(base_ws: str, i: int, results: list, all_in: asyncio.Event, n:
 
 async def run(n: int, base_ws: str, pid: int) -> dict:
     peak = [rss_mb(pid)]
-
-    async def watch():
-        while True:
-            peak[0] = max(peak[0], rss_mb(pid))
-            await asyncio.sleep(0.2)
-
     results: list = []
-    w = asyncio.create_task(watch())
+    w = asyncio.create_task(watch_peak(pid, peak, every=0.2))
     all_in = asyncio.Event()
     t0 = time.perf_counter()
     await asyncio.gather(*(session(base_ws, i, results, all_in, n) for i in range(n)))

@@ -123,11 +123,6 @@ def _group(tiles: dict, z: int, tkey: np.ndarray, feats: np.ndarray, n: int) -> 
             tiles[(z, k // n, k % n)] = _collection(list(feats[chunk]))
 
 
-def build_pyramid(lon, lat, tooltips, *, detail_zoom: int = DETAIL_ZOOM, cells: int = CELLS) -> Pyramid:
-    """Cut points (arrays of lon/lat in degrees, one tooltip string each) into tiles."""
-    return PointSet(lon, lat, tooltips, detail_zoom=detail_zoom, cells=cells).pyramid()
-
-
 def write_pyramid(p: Pyramid, root: Path, key: str, *, keep: int = 8) -> Path:
     """Write the tiles under ``root/key`` (atomically: a finished folder appears at once). Keeps at
     most ``keep`` tile sets, removing the oldest."""
@@ -152,12 +147,9 @@ def write_pyramid(p: Pyramid, root: Path, key: str, *, keep: int = 8) -> Path:
     return final
 
 
-def dataset_key(lon, lat, tooltips) -> str:
-    h = hashlib.sha256()
-    h.update(np.asarray(lon, dtype=float).tobytes())
-    h.update(np.asarray(lat, dtype=float).tobytes())
-    h.update("\x1f".join(map(str, tooltips)).encode("utf-8", "replace"))
-    return h.hexdigest()[:16]
+def tile_set_key(*parts: object) -> str:
+    """A short folder name for one tile set (the parts name the data, the filter and the layout)."""
+    return hashlib.sha256(repr(parts).encode("utf-8", "replace")).hexdigest()[:16]
 
 
 def tile_layer(url_template: str, *, layer_id: str = "bigpoints", detail_zoom: int = DETAIL_ZOOM,

@@ -28,7 +28,7 @@ def _pointset(digest: str, _sites: pd.DataFrame, _names: dict) -> B.PointSet:
 def _tiles(digest: str, fkey: tuple, ps: B.PointSet, m) -> str:
     """The tile set's folder name for this point set and filter, written if it is not on disk
     (also when it was pruned: at most 12 sets are kept)."""
-    key = B.dataset_key([len(ps)], [0], [digest, repr(fkey), f"z{ps.detail_zoom}c{ps.cells}v2"])  # layout in the key
+    key = B.tile_set_key(digest, len(ps), fkey, ps.detail_zoom, ps.cells, "v2")  # the layout is in the key
     if not (TILES / key).is_dir():
         B.write_pyramid(ps.pyramid(m), TILES, key, keep=12)
     return key

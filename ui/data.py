@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import tempfile
 from pathlib import Path
@@ -80,30 +79,17 @@ def _write_once(path: Path, content: bytes) -> None:
 
 
 @st.cache_resource(max_entries=2)
-def _basemap(key: tuple) -> dict[str, str]:
-    """Write the basemap once as static files; return their URLs (relative, so a path prefix works)."""
-    geoms = _geoms(key)
-    urls = {}
-    for name, records in basemap_records(geoms).items():
-        text = json.dumps(records, separators=(",", ":"))
-        digest = hashlib.sha256(text.encode()).hexdigest()[:12]
-        path = STATIC / f"{name}-{digest}.json"
-        _write_once(path, text.encode())
-        urls[name] = f"app/static/atlas/{path.name}"
+def _basemap(key: tuple) -> str | None:
+    """Write the basemap picture once as a static file; return its URL (relative, so a path prefix
+    works). Named by the boundaries it is drawn from, so a restart finds it (drawing takes ~2 s)."""
     a = _atlas(key)
-    if a.boundaries is not None:  # the same basemap as one picture (fast to draw); named by the
-        # boundaries it is drawn from, so a restart finds it instead of drawing it again (~2 s)
-        wkb = b"".join(a.boundaries.geometry.to_wkb())
-        path = STATIC / f"land-{hashlib.sha256(wkb + b'png-v1').hexdigest()[:12]}.png"
-        if not path.exists():
-            _write_once(path, basemap_png(a.boundaries))
-        urls["land_png"] = f"app/static/atlas/{path.name}"
-    return urls
-
-
-def basemap_urls() -> dict[str, str]:
-    """{"land": GeoJSON url, "land_png": picture url} of the static basemap files."""
-    return _basemap(_key())
+    if a.boundaries is None:
+        return None
+    wkb = b"".join(a.boundaries.geometry.to_wkb())
+    path = STATIC / f"land-{hashlib.sha256(wkb + b'png-v1').hexdigest()[:12]}.png"
+    if not path.exists():
+        _write_once(path, basemap_png(a.boundaries))
+    return f"app/static/atlas/{path.name}"
 
 
 def basemap_data() -> dict:
@@ -115,9 +101,7 @@ def base_layers() -> list:
     """The offline basemap for an interactive map: one picture layer (or nothing without boundaries)."""
     from geo.layers import raster_base_layer
 
-    if not display_geoms():
-        return []
-    url = basemap_urls().get("land_png")
+    url = _basemap(_key())
     return [raster_base_layer(url)] if url else []
 
 
