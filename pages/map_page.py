@@ -13,7 +13,7 @@ from geo.filters import filter_facilities, split_ids, summary_line
 from geo.text import clean, md_escape
 from geo.themes import CONTROL_TYPES, STRATEGY_TYPES, country_partnerships, country_policies
 from geo.urlstate import LAYERS, to_params
-from ui import bigdata, common, data, present, state, upload
+from ui import bigdata, camera, common, data, present, state, upload
 from ui import exports as ui_exports
 
 def export_title(f, names) -> str:
@@ -48,7 +48,7 @@ online = toggles[-1].toggle("Basemap", value=False,
 def _frame():
     choice = st.session_state.get("map_frame")
     if choice in L.REGIONS:
-        st.session_state[state.K_VIEW] = None if choice == "World" else L.REGIONS[choice]
+        state.frame(None if choice == "World" else L.REGIONS[choice])
 
 
 if not presenting:
@@ -114,12 +114,13 @@ st.markdown(f"**{md_escape(summary_line(shown))}**" if shown is not None else ""
 
 map_col, side_col = st.columns([4, 1], gap="small")
 with map_col:
-    view = vs.view
+    view = state.requested_view()
     if view is None and vs.select and fac is not None and vs.select in set(fac["id"]):
         r = fac[fac["id"] == vs.select].iloc[0]
         view = (float(r["lat"]), float(r["lon"]), 4.5)
     st.pydeck_chart(L.deck(deck_layers, view, online_basemap=online), on_select="rerun",
                     selection_mode="single-object", key="map", height=470 if presenting else 560)
+    camera.follow(st.session_state.get(state.K_CAMERA) or view or L.DEFAULT_VIEW)
 
 with side_col:
     st.markdown("**Legend**")

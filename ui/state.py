@@ -15,6 +15,7 @@ from geo.urlstate import (DEFAULT_EXPORTER, DEFAULT_LAYERS, DEFAULT_SUPPLY, DEFA
 
 K_MINERALS, K_COUNTRIES, K_STAGES, K_STATUSES = "f_minerals", "f_countries", "f_stages", "f_statuses"
 K_SELECT, K_VIEW, K_ASOF, K_NOTICES = "m_select", "m_view", "asof", "_url_notices"
+K_CAMERA = "m_camera"  # where the user panned/zoomed the map by hand (reported by ui.camera)
 K_PARTNERSHIP, K_BLOC = "p_partnership", "p_bloc"
 K_EXPORTER, K_SUPPLY, K_WITHHELD = "w_exporter", "w_supply", "w_withheld"
 K_PRESENT, K_BRIEFING, K_STEP = "present", "briefing", "step"
@@ -43,6 +44,7 @@ def apply_view(vs: ViewState) -> None:
         ss[LAYER_KEY.format(layer)] = layer in vs.layers
     ss[K_SELECT] = vs.select
     ss[K_VIEW] = vs.view
+    ss[K_CAMERA] = None
     ss[K_ASOF] = vs.asof
     ss[K_PARTNERSHIP] = vs.partnership
     ss[K_BLOC] = list(vs.bloc)
@@ -65,7 +67,7 @@ def current_state() -> ViewState:
         layers=tuple(layer for layer in LAYERS
                      if ss.get(LAYER_KEY.format(layer), layer in DEFAULT_LAYERS)),
         select=ss.get(K_SELECT),
-        view=ss.get(K_VIEW),
+        view=ss.get(K_CAMERA) or ss.get(K_VIEW),
         asof=ss.get(K_ASOF),
         partnership=ss.get(K_PARTNERSHIP),
         bloc=tuple(ss.get(K_BLOC) or ()),
@@ -76,6 +78,18 @@ def current_state() -> ViewState:
         briefing=ss.get(K_BRIEFING),
         step=int(ss.get(K_STEP) or 1),
     )
+
+
+def requested_view() -> tuple[float, float, float] | None:
+    """The camera the map is told to show (link, region preset, briefing step); hand panning
+    since then is in K_CAMERA and reaches the link through current_state().view."""
+    return st.session_state.get(K_VIEW)
+
+
+def frame(view: tuple[float, float, float] | None) -> None:
+    """Move the map to ``view`` (None: the whole world), forgetting any hand-panned camera."""
+    st.session_state[K_VIEW] = view
+    st.session_state[K_CAMERA] = None
 
 
 def filters() -> Filters:

@@ -4,7 +4,7 @@ reads at projector sizes; a briefing steps with the arrow keys."""
 from urllib.parse import parse_qs, urlparse
 
 from geo.colors import STAGE_COLORS
-from tests.browser.helpers import color_pixels, wait_for_app, wait_for_drawn
+from tests.browser.helpers import color_pixels, map_canvas, wait_for_app, wait_for_drawn
 
 
 def _share_link(page) -> str:
@@ -51,6 +51,88 @@ def test_share_link_round_trip(server, browser, page, artifacts):
         a, b = color_pixels(png_a, STAGE_COLORS[stage]), color_pixels(png_b, STAGE_COLORS[stage])
         assert a > 0 and abs(a - b) <= max(40, 0.15 * a), (stage, a, b)
     ctx.close()
+
+
+CAMERA_JS = """() => {
+  const canvas = document.querySelector('[data-testid="stDeckGlJsonChart"] canvas');
+  const key = canvas && Object.keys(canvas).find(k => k.startsWith('__reactFiber$'));
+  for (let f = key ? canvas[key] : null, i = 0; f && i < 40; i++, f = f.return)
+    for (let h = f.memoizedState, j = 0; h && typeof h === 'object' && j < 60; j++, h = h.next) {
+      const d = h.memoizedState && h.memoizedState.current && h.memoizedState.current.deck;
+      if (d && d.getViewports) { const v = d.getViewports()[0]; return [v.latitude, v.longitude, v.zoom]; }
+    }
+  return null;
+}"""
+
+
+def _view_param(page) -> list[float]:
+    return [float(x) for x in parse_qs(urlparse(page.url).query)["view"][0].split(",")]
+
+
+def test_hand_panned_camera_is_in_the_link(server, browser, page, artifacts):
+    """Drag and wheel-zoom the map by hand: the link gets view=, survives a filter change and
+    reopens the same camera in a fresh browser; choosing a region replaces it."""
+    page.goto(server + "/")
+    wait_for_app(page)
+    wait_for_drawn(page)
+    page.wait_for_timeout(1500)
+    assert "view" not in parse_qs(urlparse(page.url).query)
+    box = map_canvas(page).bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + 220, y + 60, steps=12)    # drag east-south: the camera goes west-north
+    page.mouse.up()
+    page.mouse.wheel(0, -400)                     # zoom in
+    page.wait_for_function("() => location.search.includes('view=')", timeout=30_000)
+    wait_for_app(page)
+    shown = page.evaluate(CAMERA_JS)
+    lat, lon, zoom = _view_param(page)
+    assert abs(lat - shown[0]) < 0.01 and abs(lon - shown[1]) < 0.01 and abs(zoom - shown[2]) < 0.02
+    assert zoom > 1.2 and lon < 0, (lat, lon, zoom)   # default camera is 22N 12E zoom 0.9
+
+    # a filter change keeps both the camera on screen and the view in the link
+    page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']").nth(2).click()
+    page.keyboard.type("Mining")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    page.wait_for_function("() => location.search.includes('stage=')", timeout=30_000)
+    wait_for_app(page)
+    page.wait_for_timeout(1500)
+    assert _view_param(page) == [lat, lon, zoom]
+    after = page.evaluate(CAMERA_JS)
+    assert all(abs(a - b) < 1e-6 for a, b in zip(after, shown)), (after, shown)
+    link = _share_link(page)
+    assert parse_qs(urlparse(link).query)["view"] == [f"{lat:g},{lon:g},{zoom:g}"]
+    png_a = map_canvas(page).screenshot()
+    page.screenshot(path=str(artifacts / "camera-before.png"))
+
+    ctx = browser.new_context(viewport={"width": 1400, "height": 950})
+    fresh = ctx.new_page()
+    fresh.goto(link)
+    wait_for_app(fresh)
+    png_b = wait_for_drawn(fresh)
+    fresh.wait_for_timeout(1500)
+    fresh.screenshot(path=str(artifacts / "camera-after.png"))
+    again = fresh.evaluate(CAMERA_JS)
+    assert abs(again[0] - lat) < 1e-3 and abs(again[1] - lon) < 1e-3 and abs(again[2] - zoom) < 1e-2
+    assert parse_qs(urlparse(fresh.url).query) == parse_qs(urlparse(link).query)  # no extra report
+    a = color_pixels(png_a, STAGE_COLORS["mining"])
+    b = color_pixels(png_b, STAGE_COLORS["mining"])
+    assert a > 0 and abs(a - b) <= max(40, 0.15 * a), (a, b)
+    ctx.close()
+
+    # choosing a region frames the map there and replaces the hand-panned camera in the link
+    page.locator("[data-testid='stSelectbox']").filter(has_text="Frame the map on").click()
+    page.keyboard.type("Europe")
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"() => !location.search.includes('{lat:g}')", timeout=30_000)
+    wait_for_app(page)
+    page.wait_for_timeout(1500)
+    europe = _view_param(page)
+    assert europe != [lat, lon, zoom]
+    now = page.evaluate(CAMERA_JS)
+    assert abs(now[0] - europe[0]) < 1e-3 and abs(now[1] - europe[1]) < 1e-3, (now, europe)
 
 
 def test_presentation_mode_at_projector_sizes_and_arrow_keys(server, browser, artifacts):
