@@ -5,7 +5,9 @@ tile fast path), the 1k-point floor and the plain-pydeck baseline, side by side.
     .venv/bin/python bench/scale.py            # medians of 3 runs; prints a Markdown table
 
 The floor and the baseline are bench/pages/plain.py (one st.pydeck_chart, N points inside the
-page). Points are synthetic (bench/synth.py), reproducible by seed.
+page). The Atlas page itself with 1k MRDS-shaped points is measured too ("the same page showing 1k
+points"), so each Atlas row has both ratios. Points are synthetic (bench/synth.py), reproducible
+by seed.
 """
 
 from __future__ import annotations
@@ -121,12 +123,13 @@ def main() -> None:
 
     tmp = Path(tempfile.mkdtemp(prefix="atlas-scale-"))
     csvs = {}
-    for n in (100_000, 300_000):
+    for n in (1_000, 100_000, 300_000):
         csvs[n] = tmp / f"mrds-{n}.csv"
         mrds_like(n, seed=5).to_csv(csvs[n], index=False)
     configs = [  # (label, N, script, env, uses tiles)
         ("floor: plain pydeck", 1_000, "bench/pages/plain.py", {"BENCH_POINTS": "1000"}, False),
         ("Atlas, curated data", 365, "app.py", {}, False),
+        ("Atlas + MRDS-shaped", 1_000, "app.py", {"ATLAS_EXTRA_POINTS": str(csvs[1_000])}, False),
         ("baseline: plain pydeck", 100_000, "bench/pages/plain.py", {"BENCH_POINTS": "100000"}, False),
         ("Atlas + MRDS-shaped", 100_000, "app.py", {"ATLAS_EXTRA_POINTS": str(csvs[100_000])}, True),
         ("baseline: plain pydeck", 300_000, "bench/pages/plain.py", {"BENCH_POINTS": "300000"}, False),
@@ -150,17 +153,19 @@ def main() -> None:
             print(f"{label} {n}: {t:.2f} s, {b / 1e6:.2f} MB, RSS {rss:.0f} MB, runs {rows[-1][5]}", flush=True)
         browser.close()
     floor = rows[0][2]
+    same_page = rows[2][2]  # the Atlas page itself showing 1k points
     base_t = {r[1]: r[2] for r in rows if r[0].startswith("baseline")}
     reruns = {0: rerun_times(0, None), 300_000: rerun_times(300_000, csvs[300_000])}
     print()
     print(f"Machine: {os.cpu_count()} cores, headless Debian Chromium (software WebGL); medians of {RUNS} runs "
           "after one warm-up; time = navigation to points drawn (canvas pixels); data = websocket + static files.")
     print()
-    print("| page | points | first draw | ÷ floor | baseline ÷ this | data sent | server RSS |")
-    print("|---|---|---|---|---|---|---|")
+    print("| page | points | first draw | ÷ floor (plain 1k) | ÷ Atlas with 1k | baseline ÷ this | data sent | server RSS |")
+    print("|---|---|---|---|---|---|---|---|")
     for label, n, t, b, rss, runs in rows:
         vs_base = f"{base_t[n] / t:.2f}×" if label.startswith("Atlas") and n in base_t else ""
-        print(f"| {label} | {n:,} | {t:.2f} s | {t / floor:.2f}× | {vs_base} | {b / 1e6:.2f} MB | {rss:.0f} MB |")
+        vs_same = f"{t / same_page:.2f}×" if label.startswith("Atlas") else ""
+        print(f"| {label} | {n:,} | {t:.2f} s | {t / floor:.2f}× | {vs_same} | {vs_base} | {b / 1e6:.2f} MB | {rss:.0f} MB |")
     print()
     print("| filter change on the Atlas map (server rerun, AppTest) | first time | repeated |")
     print("|---|---|---|")
