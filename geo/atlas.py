@@ -33,10 +33,17 @@ class Atlas:
 
     @property
     def mineral_names(self) -> dict[str, str]:
-        m = self.df("minerals.csv")
-        return {} if m is None else dict(zip(m["id"], m["name"]))
+        if "_names" not in self.__dict__:  # an Atlas is never changed once loaded: computed once
+            m = self.df("minerals.csv")
+            self.__dict__["_names"] = {} if m is None else dict(zip(m["id"], m["name"]))
+        return self.__dict__["_names"]
 
     def vocabulary(self) -> Vocabulary:
+        if "_vocabulary" not in self.__dict__:
+            self.__dict__["_vocabulary"] = self._vocabulary()
+        return self.__dict__["_vocabulary"]
+
+    def _vocabulary(self) -> Vocabulary:
         fac = self.df("facilities.csv")
         countries = set() if self.boundaries is None else set(self.boundaries["iso3"])
         if fac is not None:

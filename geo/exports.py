@@ -44,6 +44,15 @@ def provenance(df: pd.DataFrame, *, title: str, filters: dict | None = None, lin
     }
 
 
+def source_summary(df: pd.DataFrame) -> tuple[int, list[str]]:
+    """(distinct sources, [earliest, latest] as-of): what a source line needs, without building
+    the whole provenance (the map page shows it on every run; provenance is built on download)."""
+    if not len(df):
+        return 0, []
+    as_of = df["as_of"].astype(str)
+    return len(df[["source", "source_url"]].drop_duplicates()), [as_of.min(), as_of.max()]
+
+
 def sites_geojson(df: pd.DataFrame, meta: dict) -> dict:
     """A FeatureCollection of the sites (points), with the provenance under ``metadata``."""
     props = [c for c in df.columns if c not in ("lat", "lon")]

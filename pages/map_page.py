@@ -185,18 +185,23 @@ if shown is not None:
     with st.expander("Export this view: data, map picture, offline map", icon=":material/download:"):
         title = export_title(f, names)
         link = present.share_link("")
-        meta = X.provenance(shown, title=title, filters=to_params(vs), link=link)
-        source_line = (f"Sources: {len(meta['sources'])} cited sources, one per site (see provenance); "
-                       f"as of {' to '.join(dict.fromkeys(meta['as_of_range']))}. {X.ATLAS}.")
+        params = to_params(vs)
+
+        def meta() -> dict:  # built when a file is downloaded, not on every run
+            return X.provenance(shown, title=title, filters=params, link=link)
+
+        n_sources, as_of_range = X.source_summary(shown)
+        source_line = (f"Sources: {n_sources} cited sources, one per site (see provenance); "
+                       f"as of {' to '.join(dict.fromkeys(as_of_range))}. {X.ATLAS}.")
         c1, c2, c3 = st.columns(3)
         with c1:
             st.markdown("**Data**")
             # files are made when clicked: no per-session copies held in memory, nothing serialised per rerun
             st.download_button("Sites (CSV)", lambda: X.sites_csv(shown), file_name="atlas-sites.csv", mime="text/csv",
                                width="stretch")
-            st.download_button("Sites (GeoJSON)", lambda: json.dumps(X.sites_geojson(shown, meta), default=str).encode(),
+            st.download_button("Sites (GeoJSON)", lambda: json.dumps(X.sites_geojson(shown, meta()), default=str).encode(),
                                file_name="atlas-sites.geojson", mime="application/geo+json", width="stretch")
-            st.download_button("Provenance (JSON)", lambda: json.dumps(meta, indent=2, default=str).encode(),
+            st.download_button("Provenance (JSON)", lambda: json.dumps(meta(), indent=2, default=str).encode(),
                                file_name="atlas-sites.provenance.json", mime="application/json", width="stretch")
         with c2:
             st.markdown("**Map picture**")

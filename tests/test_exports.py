@@ -40,6 +40,9 @@ def test_csv_and_geojson_round_trip_equal_the_filtered_rows(cobalt_drc):
     # the provenance names every source with its row count, and the as-of range
     assert sum(s["rows"] for s in meta["sources"]) == len(cobalt_drc)
     assert meta["as_of_range"][0] <= meta["as_of_range"][1]
+    # the map page's source line (computed on every run without the provenance) says the same
+    assert E.source_summary(cobalt_drc) == (len(meta["sources"]), meta["as_of_range"])
+    assert E.source_summary(cobalt_drc.iloc[:0]) == (0, [])
 
 
 def test_map_png_has_the_size_asked_and_draws_sites(atlas, cobalt_drc):

@@ -32,6 +32,11 @@ def _key() -> tuple:
     return _SIG["key"]
 
 
+def cache_key() -> tuple:
+    """What every cache of the data here is keyed on (changes when any data file changes)."""
+    return _key()
+
+
 @st.cache_resource(max_entries=2, show_spinner="Loading the Atlas data…")
 def _atlas(key: tuple) -> Atlas:
     return load_atlas(Path(key[0]))

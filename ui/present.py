@@ -13,6 +13,7 @@ from geo import render
 from geo import paths
 from geo.text import md_escape
 from geo.urlstate import parse, to_params
+from ui import data
 from ui import data, state
 
 # Constant CSS: no data text is ever placed in it.
@@ -57,8 +58,9 @@ if (!doc.__atlasKeys) {
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _load(signature: tuple, vocab) -> tuple[dict, list[str]]:
-    return B.load_briefings(paths.DATA_DIR / "briefings", vocab)
+def _load(signature: tuple, data_key: tuple, _vocab) -> tuple[dict, list[str]]:
+    """``_vocab`` follows from ``data_key`` (not hashed: hashing it cost ~20 ms a run)."""
+    return B.load_briefings(paths.DATA_DIR / "briefings", _vocab)
 
 
 def briefings(atlas) -> tuple[dict[str, B.Briefing], list[str]]:
@@ -66,7 +68,7 @@ def briefings(atlas) -> tuple[dict[str, B.Briefing], list[str]]:
     folder = paths.DATA_DIR / "briefings"
     sig = tuple(sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in folder.glob("*.json"))) \
         if folder.is_dir() else ()
-    shipped, problems = _load(sig, atlas.vocabulary())
+    shipped, problems = _load(sig, data.cache_key(), atlas.vocabulary())
     return {**shipped, **st.session_state.get("_user_briefings", {})}, problems
 
 
