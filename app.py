@@ -14,6 +14,7 @@ briefs, brief_problems = present.briefings(atlas)
 vocab = replace(atlas.vocabulary(), briefings=frozenset(briefs))
 st.session_state["_vocab"] = vocab
 state.init_from_url(atlas, vocab)
+state.keep_page_widgets()
 state.sidebar(atlas)  # always drawn (hidden by CSS when presenting) so its widgets keep their state
 vs = state.current_state()
 
@@ -40,6 +41,7 @@ if vs.present:
 if briefing is not None:
     present.player(briefing, vs.step)
 page.run()
+st.session_state["_prev_page"] = page_key  # the Map page uses it to know its map is drawn afresh
 if not vs.present:
     present.share_panel(page_key, page.url_path, briefs, brief_problems)
 state.write_url()

@@ -396,3 +396,20 @@ def test_your_data_column_override():
     assert [(p["lat"], p["lon"]) for p in layer(deck_spec(at), "user")["data"]] == [(10.0, 20.0), (-5.0, 30.0)]
     at = your_data("odd2.csv", b"latitude,where_e,what\n10,20,Tin\n-5,30,Cobalt\n")
     assert "no latitude/longitude columns found" in at.error[0].value
+
+
+def test_layer_toggles_and_what_if_settings_survive_a_visit_to_another_page():
+    """Streamlit forgets the value of a widget a run does not draw; the Atlas keeps page settings."""
+    at = run_app()
+    at.toggle(key="layer_flows").set_value(True).run()
+    at.toggle(key="layer_strategies").set_value(False).run()
+    assert at.query_params["layers"] == "facilities,flows"
+    at.switch_page("pages/whatif_page.py").run()
+    at.slider(key="w_withheld").set_value(40).run()
+    at.switch_page("pages/sources_page.py").run()
+    assert at.query_params["layers"] == "facilities,flows"   # still in the link on another page
+    at.switch_page("pages/map_page.py").run()
+    assert at.toggle(key="layer_flows").value is True and at.toggle(key="layer_strategies").value is False
+    assert layer(deck_spec(at), "flows") is not None and layer(deck_spec(at), "strategies") is None
+    at.switch_page("pages/whatif_page.py").run()
+    assert at.slider(key="w_withheld").value == 40

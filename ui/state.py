@@ -33,6 +33,17 @@ def init_from_url(atlas, vocab=None) -> None:
     st.session_state["_url_read"] = True
 
 
+def keep_page_widgets() -> None:
+    """Streamlit forgets a widget's value on a run that does not draw it (another page is open).
+    Re-assigning the page-only widgets' values every run keeps layers and the analysis settings
+    when the user comes back (and in the link meanwhile)."""
+    keys = [LAYER_KEY.format(layer) for layer in LAYERS] + [K_PARTNERSHIP, K_BLOC, K_EXPORTER, K_SUPPLY,
+                                                             K_WITHHELD]
+    for k in keys:
+        if k in st.session_state:
+            st.session_state[k] = st.session_state[k]
+
+
 def apply_view(vs: ViewState) -> None:
     """Put a whole view (filters, layers, selection, page parameters) into session state."""
     ss = st.session_state
@@ -90,6 +101,12 @@ def frame(view: tuple[float, float, float] | None) -> None:
     """Move the map to ``view`` (None: the whole world), forgetting any hand-panned camera."""
     st.session_state[K_VIEW] = view
     st.session_state[K_CAMERA] = None
+
+
+def adopt_camera() -> None:
+    """A map drawn afresh (the Map page opened again) starts where the user left it by hand."""
+    if st.session_state.get(K_CAMERA):
+        frame(st.session_state[K_CAMERA])
 
 
 def filters() -> Filters:

@@ -102,6 +102,20 @@ def test_hand_panned_camera_is_in_the_link(server, browser, page, artifacts):
     assert _view_param(page) == [lat, lon, zoom]
     after = page.evaluate(CAMERA_JS)
     assert all(abs(a - b) < 1e-6 for a, b in zip(after, shown)), (after, shown)
+    # another page and back: the map is drawn afresh where the user left it
+    before_visit = parse_qs(urlparse(page.url).query)
+    page.locator("[data-testid='stSidebarNav'] a", has_text="Minerals").click()
+    page.wait_for_function("() => location.pathname.endsWith('/minerals')", timeout=30_000)
+    wait_for_app(page)
+    page.locator("[data-testid='stSidebarNav'] a", has_text="Map").click()
+    page.wait_for_function("() => !location.pathname.endsWith('/minerals')", timeout=30_000)
+    wait_for_app(page)
+    wait_for_drawn(page)
+    page.wait_for_timeout(1500)
+    back = page.evaluate(CAMERA_JS)
+    assert abs(back[0] - lat) < 1e-3 and abs(back[1] - lon) < 1e-3 and abs(back[2] - zoom) < 1e-2, (back, lat, lon, zoom)
+    assert _view_param(page) == [lat, lon, zoom]
+    assert parse_qs(urlparse(page.url).query) == before_visit   # filters and layers kept too
     link = _share_link(page)
     assert parse_qs(urlparse(link).query)["view"] == [f"{lat:g},{lon:g},{zoom:g}"]
     png_a = map_canvas(page).screenshot()
@@ -111,8 +125,9 @@ def test_hand_panned_camera_is_in_the_link(server, browser, page, artifacts):
     fresh = ctx.new_page()
     fresh.goto(link)
     wait_for_app(fresh)
-    png_b = wait_for_drawn(fresh)
+    wait_for_drawn(fresh)
     fresh.wait_for_timeout(1500)
+    png_b = map_canvas(fresh).screenshot()   # once settled, like png_a
     fresh.screenshot(path=str(artifacts / "camera-after.png"))
     again = fresh.evaluate(CAMERA_JS)
     assert abs(again[0] - lat) < 1e-3 and abs(again[1] - lon) < 1e-3 and abs(again[2] - zoom) < 1e-2
