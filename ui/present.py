@@ -13,7 +13,6 @@ from geo import render
 from geo import paths
 from geo.text import md_escape
 from geo.urlstate import parse, to_params
-from ui import data
 from ui import data, state
 
 # Constant CSS: no data text is ever placed in it.
