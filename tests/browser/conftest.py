@@ -33,17 +33,23 @@ def start_server(port: int, *extra: str, env: dict | None = None) -> subprocess.
     proc.log_path = log.name
     base = f"http://127.0.0.1:{port}"
     prefix = next((extra[i + 1] for i, a in enumerate(extra) if a == "--server.baseUrlPath"), "")
-    health = f"{base}/{prefix.strip('/') + '/' if prefix else ''}_stcore/health"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(health, timeout=2) as r:
-                if r.read() == b"ok":
-                    return proc
-        except OSError:
-            time.sleep(0.25)
+    if wait_healthy(f"{base}/{prefix.strip('/') + '/' if prefix else ''}_stcore/health"):
+        return proc
     proc.kill()
     raise RuntimeError("streamlit did not become healthy: " + Path(log.name).read_text()[-2000:])
+
+
+def wait_healthy(health_url: str, timeout: float = 60) -> bool:
+    """True once ``health_url`` answers "ok" (a Streamlit health endpoint), False after ``timeout`` s."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(health_url, timeout=2) as r:
+                if r.read() == b"ok":
+                    return True
+        except OSError:
+            time.sleep(0.25)
+    return False
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,6 @@ README documents), opened in Chromium: pages draw, deep links and the share link
 
 import shutil
 import subprocess
-import time
 import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
@@ -11,7 +10,7 @@ from urllib.parse import urlparse
 import pytest
 
 from geo.colors import STAGE_COLORS
-from tests.browser.conftest import ROOT, free_port, start_server
+from tests.browser.conftest import ROOT, free_port, start_server, wait_healthy
 from tests.browser.helpers import wait_for_app, wait_for_drawn
 
 NGINX = "/usr/sbin/nginx"
@@ -35,14 +34,7 @@ def proxied(tmp_path_factory):
     proxy = subprocess.Popen([NGINX, "-c", str(run / "nginx.conf"), "-p", str(run), "-g", "daemon off;"],
                              stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{listen}/{PREFIX}"
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(base + "/_stcore/health", timeout=2) as r:
-                if r.read() == b"ok":
-                    break
-        except OSError:
-            time.sleep(0.25)
+    wait_healthy(base + "/_stcore/health", timeout=30)
     yield base, run
     proxy.terminate()
     for r in replicas:

@@ -11,13 +11,11 @@ import shutil
 import stat
 import subprocess
 import sys
-import time
-import urllib.request
 
 import pytest
 
 from geo.colors import STAGE_COLORS
-from tests.browser.conftest import ROOT, free_port
+from tests.browser.conftest import ROOT, free_port, wait_healthy
 from tests.browser.helpers import wait_for_app, wait_for_drawn
 
 
@@ -64,15 +62,7 @@ def image_app(tmp_path_factory):
     proc = subprocess.Popen(args, cwd=app, stdout=log, stderr=subprocess.STDOUT,
                             env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
     base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(base + "/_stcore/health", timeout=2) as r:
-                if r.read() == b"ok":
-                    break
-        except OSError:
-            time.sleep(0.25)
-    else:
+    if not wait_healthy(base + "/_stcore/health"):
         proc.kill()
         pytest.fail("the image's CMD did not become healthy: " + (app.parent / "server.log").read_text()[-2000:])
     yield base, app
