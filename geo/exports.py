@@ -28,7 +28,7 @@ def provenance(df: pd.DataFrame, *, title: str, filters: dict | None = None, lin
     """What an export contains and where every row comes from."""
     sources = (df.groupby(["source", "source_url"], dropna=False).size().reset_index(name="rows")
                .sort_values("rows", ascending=False) if len(df) else pd.DataFrame(columns=["source", "source_url", "rows"]))
-    as_of = df["as_of"].astype(str) if "as_of" in df and len(df) else pd.Series(dtype=str)
+    _, as_of_range = source_summary(df) if "as_of" in df else (0, [])
     return {
         "title": title,
         "publisher": ATLAS,
@@ -36,7 +36,7 @@ def provenance(df: pd.DataFrame, *, title: str, filters: dict | None = None, lin
         "link": link,
         "filters": filters or {},
         "rows": int(len(df)),
-        "as_of_range": [as_of.min(), as_of.max()] if len(as_of) else [],
+        "as_of_range": as_of_range,
         "sources": [{"source": clean(r.source, limit=300), "url": clean(r.source_url, limit=500), "rows": int(r.rows)}
                     for r in sources.itertuples()],
         "notes": "Each row carries its own source, source_url, as_of and confidence. "
