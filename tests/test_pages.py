@@ -171,9 +171,16 @@ def test_minerals_page_shows_cobalt_shares_from_the_data():
     spec = json.loads(charts[0].proto.spec)
     bars = spec["data"][0]
     assert "DR Congo" in bars["y"] and round(drc * 100, 1) in bars["x"]
-    metrics = {m.label: m.value for m in at.metric}
-    assert metrics["HHI"] == f"{hhi(s):,.0f}"
+    hhis = [m.value for m in at.metric if m.label == "HHI"]
+    assert hhis[0] == f"{hhi(s):,.0f}"  # mining first
     assert "Source: USGS" in all_text(at)
+    # refining: IEA's 2024 refined cobalt by country (China 196.1 of 250.1 kt = 78.4%)
+    r = shares(prod, "cobalt", "refining")
+    assert r.year == 2024 and round(r.share_of("CHN") * 100, 1) == 78.4
+    assert hhis[1] == f"{hhi(r):,.0f}"
+    refine_bars = json.loads(charts[1].proto.spec)["data"][0]
+    assert "China" in refine_bars["y"] and 78.4 in refine_bars["x"]
+    assert "Source: IEA" in all_text(at)
 
 
 def _charts(at):
@@ -301,8 +308,8 @@ def test_briefing_player_steps_through_pages_in_presentation_mode():
     assert (at.session_state["step"], at.session_state["f_minerals"], at.session_state["f_countries"]) == \
         (2, ["cobalt"], [])
     assert "Cobalt: mined in the DRC, refined in China" in _md(at) and "2/6" in _md(at)
-    metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Top producer"] == "76%"                    # DRC, cobalt mining (USGS MCS 2025, 2024)
+    top = [m.value for m in at.metric if m.label == "Top producer"]
+    assert top == ["76%", "78%"]    # DRC, cobalt mining (USGS MCS 2025, 2024); China, refining (IEA, 2024)
     at.button(key="brief_exit").click().run()
     assert "present" not in at.query_params and "briefing" not in at.query_params
 
