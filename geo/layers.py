@@ -333,8 +333,18 @@ def view_state(view: tuple[float, float, float] | None) -> pdk.ViewState:
 class CompactDeck(pdk.Deck):
     """A Deck whose JSON has no indentation (pydeck pretty-prints: ~3x the bytes on the wire)."""
 
+    _frozen: str | None = None
+
     def to_json(self) -> str:
+        if self._frozen is not None:
+            return self._frozen
         return json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"))
+
+    def freeze(self) -> "CompactDeck":
+        """Serialise once and keep the JSON (for a deck shared read-only between sessions)."""
+        self._frozen = None
+        self._frozen = self.to_json()
+        return self
 
 
 def deck(layers: list[pdk.Layer], view: tuple[float, float, float] | None, *,

@@ -1,14 +1,10 @@
 """Countries: what one country mines and refines, its sites at home and abroad, its measures,
 partnerships and exposure to other countries' export controls."""
 
-import datetime as dt
-
-import pandas as pd
 import streamlit as st
 
-from geo import layers as L
-from geo.analysis import country_supply, exposure, facilities_asof, filter_policies, policy_phases, sites_of
-from geo.charts import exposure_bars, policy_timeline, supply_bars
+from geo.analysis import country_supply, exposure, facilities_asof, filter_policies, sites_of
+from geo.charts import exposure_bars, supply_bars
 from geo.countries import EU27, country_name
 from geo.text import md_escape
 from geo.themes import country_partnerships
@@ -79,14 +75,7 @@ else:
                            file_name=f"{country}-supply.csv", key="dl-supply")
 
 st.subheader("Sites at home and controlled abroad")
-geoms = data.theme_geoms()
-layers = data.base_layers()
-if geoms:
-    layers.extend(L.theme_layers(geoms, [country], layer_id="country", rgb=L.LAYER_COLORS["strategies"], alpha=90))
-both = [d for d in (home, abroad) if len(d)]
-if both:
-    layers.append(L.facilities_layer(L.facility_points(pd.concat(both, ignore_index=True), names)))
-st.pydeck_chart(L.deck(layers, None), height=380, key="country-map")
+st.pydeck_chart(data.country_deck(country, vs.asof if fac is not None else None), height=380, key="country-map")
 if unknown:
     st.caption(f"{unknown} operating site(s) with no recorded start year are left out of this date's view.")
 cols = ["name", "stage", "kind", "minerals", "country", "status", "operator", "owners", "source", "source_url", "as_of"]
@@ -105,10 +94,9 @@ if measures is None:
 elif measures.empty:
     st.info("No measures recorded for this country" + (" in force on that date." if vs.asof else "."))
 else:
-    phases = policy_phases(measures, dt.date.today())
-    if len(phases):
-        st.plotly_chart(policy_timeline(phases, today=dt.date.today(), asof=vs.asof), key="timeline",
-                        config={"displayModeBar": False})
+    timeline = data.policy_timeline(country, vs.asof)
+    if timeline is not None:
+        st.plotly_chart(timeline, key="timeline", config={"displayModeBar": False})
     st.dataframe(measures[["name", "jurisdiction", "type", "status", "announced", "effective", "suspended",
                            "expires", "source", "source_url", "as_of"]], hide_index=True, width="stretch",
                  column_config={"source_url": st.column_config.LinkColumn("Link", display_text="open")})

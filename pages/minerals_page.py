@@ -2,11 +2,9 @@
 
 import streamlit as st
 
-from geo import layers as L
-from geo.charts import share_bars
 from geo.countries import country_name
-from geo.filters import Filters, filter_facilities, mentions
-from geo.metrics import hhi, shares, top_k
+from geo.filters import mentions
+from geo.metrics import hhi, top_k
 from geo.text import md_escape
 from ui import common, data, state
 from ui import exports as ui_exports
@@ -43,14 +41,12 @@ if minerals is not None and mineral in set(minerals["id"]):
 
 
 def stage_block(stage: str, label: str) -> None:
-    measures = [ms for ms in ("production", "share") if not prod[(prod.mineral == mineral) & (prod.stage == stage)
-                                                                 & (prod.measure == ms)].empty]
+    s, fig = data.stage_view(mineral, stage)
     st.subheader(label)
-    if not measures:
+    if s is None:
         st.info(f"No {stage} data for {names.get(mineral, mineral)} in the Atlas yet.")
         return
-    s = shares(prod, mineral, stage, measure=measures[0])
-    if s.countries["share"].dropna().empty:
+    if fig is None:
         st.info("; ".join(s.notes) or "No shares can be computed.")
         return
     h = hhi(s)
@@ -61,7 +57,6 @@ def stage_block(stage: str, label: str) -> None:
     c3.metric("Top 3", f"{(top_k(s, 3) or 0) * 100:.0f}%")
     china = s.share_of("CHN")
     c4.metric("China", f"{china * 100:.0f}%" if china is not None else "not listed")
-    fig = share_bars(s)
     st.plotly_chart(fig, key=f"bars-{stage}", config={"displayModeBar": False})
     src = s.table.iloc[0]
     unit = f"{s.unit}, {s.basis}" if s.basis else s.unit
@@ -95,22 +90,18 @@ with right:
 
 res = prod[(prod.mineral == mineral) & (prod.measure == "reserves")]
 if not res.empty:
-    s = shares(prod, mineral, "mining", measure="reserves")
-    if not s.countries["share"].dropna().empty:
+    s, fig = data.stage_view(mineral, "mining", measure="reserves", top=8)
+    if fig is not None:
         st.subheader("Reserves")
-        st.plotly_chart(share_bars(s, top=8), key="bars-reserves", config={"displayModeBar": False})
+        st.plotly_chart(fig, key="bars-reserves", config={"displayModeBar": False})
         st.caption(md_escape(f"{s.year}, {s.unit}, {s.basis or ''}. Source: {s.table.iloc[0]['source']} "
                              f"(as of {s.table.iloc[0]['as_of']})."))
 
 fac = atlas.df("facilities.csv")
 if fac is not None:
-    sites = filter_facilities(fac, Filters(minerals=(mineral,)))
-    st.subheader(f"Sites ({len(sites)})")
-    geoms = data.theme_geoms()
-    layers = data.base_layers()
-    layers.append(L.facilities_layer(L.facility_points(sites, names)))
-    st.pydeck_chart(L.deck(layers, None), height=380, key="mineral-map")
-    counts = sites["stage"].value_counts()
+    site_map, counts, n_sites = data.mineral_deck(mineral)
+    st.subheader(f"Sites ({n_sites})")
+    st.pydeck_chart(site_map, height=380, key="mineral-map")
     st.caption(" · ".join(f"{k}: {v}" for k, v in counts.items()) + ". See the Map page for details.")
 
 pol = atlas.df("policies.csv")

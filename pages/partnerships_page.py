@@ -2,9 +2,7 @@
 
 import streamlit as st
 
-from geo import layers as L
-from geo.analysis import membership_matrix, partnership_members
-from geo.charts import bloc_bars
+from geo.analysis import partnership_members
 from geo.countries import country_name, expand_members
 from geo.text import md_escape
 from ui import common, data, state
@@ -59,13 +57,8 @@ st.markdown(f"**{len(countries)} member countr{'y' if len(countries) == 1 else '
             + (" (the EU counts as its 27 member states)" if "EUU" in bloc or (current != CUSTOM and
                "EUU" in set(members.loc[members['partnership'] == current, 'member'])) else ""))
 
-geoms = data.theme_geoms()
-if geoms:
-    layers = data.base_layers()
-    layers.extend(L.theme_layers(geoms, countries, layer_id="members", rgb=L.LAYER_COLORS["partnerships"], alpha=170))
-    notes = {c: [f"Member of {bloc_label}"] for c in countries}
-    layers.append(L.country_pins(data.country_points(), notes))
-    st.pydeck_chart(L.deck(layers, None), height=380, key="members-map")
+if data.theme_geoms():
+    st.pydeck_chart(data.members_deck(countries, bloc_label), height=380, key="members-map")
 
 st.subheader(f"{bloc_label}: share of world supply next to China")
 if prod is None or not countries:
@@ -82,10 +75,10 @@ else:
         with col:
             d = shown[shown["stage"] == stage]
             st.markdown(f"**{stage.capitalize()}**")
-            if d.empty:
+            fig = data.bloc_bars(tuple(countries), tuple(picked), stage, str(bloc_label))
+            if fig is None:
                 st.caption(f"No {stage} data for these minerals.")
                 continue
-            fig = bloc_bars(d, names, stage=stage, bloc_label=str(bloc_label))
             st.plotly_chart(fig, key=f"bloc-{stage}", config={"displayModeBar": False})
             ui_exports.chart_buttons(fig, f"bloc-{stage}", "Sources: " + "; ".join(dict.fromkeys(d["source"])),
                                      title=f"{bloc_label} and China: share of world {stage}")
@@ -109,10 +102,9 @@ else:
 st.subheader("Membership matrix")
 st.caption("Join dates as recorded (year, month or day); an empty cell means not a member. EUU is the European "
            "Union as a bloc.")
-matrix = membership_matrix(par, members, on=vs.asof)
-matrix.insert(0, "country", [country_name(c) for c in matrix.index])
+matrix, matrix_csv = data.membership_matrix(vs.asof)
 st.dataframe(matrix, width="stretch", height=min(600, 38 + 35 * len(matrix)))
-st.download_button("Download the matrix (CSV)", matrix.to_csv().encode(), file_name="partnership-matrix.csv",
+st.download_button("Download the matrix (CSV)", matrix_csv, file_name="partnership-matrix.csv",
                    key="dl-matrix")
 with st.expander(f"All partnerships ({len(par)})"):
     st.dataframe(par[["name", "short_name", "type", "launched", "status", "minerals", "summary", "source",

@@ -171,3 +171,138 @@ def from_production(name: str, *args, **kwargs):
     """``geo.analysis.<name>(production table, *args, **kwargs)``, computed once per arguments for
     every session (arguments must be hashable; the result is shared: read it, never change it)."""
     return _from_production(_key(), name, args, tuple(sorted(kwargs.items())))
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _stage_view(key: tuple, mineral: str, stage: str, measure: str | None, top: int):
+    from geo.charts import share_bars
+    from geo.metrics import shares
+
+    prod = _atlas(key).df("production.csv")
+    if measure is None:  # the first measure with rows: production (tonnes) before share (percent)
+        p = prod[(prod["mineral"] == mineral) & (prod["stage"] == stage)]
+        measure = next((ms for ms in ("production", "share") if (p["measure"] == ms).any()), None)
+        if measure is None:
+            return None, None
+    s = shares(prod, mineral, stage, measure=measure)
+    fig = None if s.countries["share"].dropna().empty else share_bars(s, top=top)
+    return s, fig
+
+
+def stage_view(mineral: str, stage: str, *, measure: str | None = None, top: int = 10):
+    """(Shares, bar chart) of ``mineral`` at ``stage``, computed once for every session (read-only:
+    never change the figure or the table). (None, None) when the data has no rows for it; the chart
+    is None when no share can be computed. ``measure=None`` takes production, else shares."""
+    return _stage_view(_key(), mineral, stage, measure, top)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _membership_matrix(key: tuple, on):
+    from geo.analysis import membership_matrix as build
+    from geo.countries import country_name
+
+    a = _atlas(key)
+    matrix = build(a.df("partnerships.csv"), a.df("partnership_members.csv"), on=on)
+    matrix.insert(0, "country", [country_name(c) for c in matrix.index])
+    return matrix, matrix.to_csv().encode()
+
+
+def membership_matrix(on=None):
+    """(partnership membership matrix with a country-name column, its CSV bytes), per as-of date,
+    shared by every session (read-only)."""
+    return _membership_matrix(_key(), on)
+
+
+@st.cache_resource(max_entries=128, show_spinner=False)
+def _policy_timeline(key: tuple, country: str, on, today):
+    from geo.analysis import filter_policies, policy_phases
+    from geo.charts import policy_timeline as build
+
+    measures = filter_policies(_atlas(key).df("policies.csv"), countries=(country,), on=on)
+    phases = policy_phases(measures, today)
+    return build(phases, today=today, asof=on) if len(phases) else None
+
+
+def policy_timeline(country: str, on=None):
+    """The Countries page's policy timeline figure for ``country`` (None when it has no dated
+    phase), per (country, as-of date, today), shared by every session (read-only)."""
+    import datetime as dt
+
+    return _policy_timeline(_key(), country, on, dt.date.today())
+
+
+@st.cache_resource(max_entries=128, show_spinner=False)
+def _bloc_bars(key: tuple, countries: tuple, picked: tuple, stage: str, label: str):
+    from geo.charts import bloc_bars as build
+
+    tot = _from_production(key, "bloc_totals", (countries,), ())
+    shown = tot[tot["mineral"].isin(picked)] if picked else tot
+    d = shown[shown["stage"] == stage]
+    return None if d.empty else build(d, _atlas(key).mineral_names, stage=stage, bloc_label=label)
+
+
+def bloc_bars(countries: tuple, picked: tuple, stage: str, label: str):
+    """The Partnerships page's bloc-vs-China bars for one stage (None without data), shared by
+    every session (read-only)."""
+    return _bloc_bars(_key(), tuple(countries), tuple(picked), stage, label)
+
+
+@st.cache_resource(max_entries=128, show_spinner=False)
+def _members_deck(key: tuple, countries: tuple, label: str):
+    from geo import layers as L
+
+    layers = base_layers()
+    layers.extend(L.theme_layers(theme_geoms(), list(countries), layer_id="members",
+                                 rgb=L.LAYER_COLORS["partnerships"], alpha=170))
+    layers.append(L.country_pins(country_points(), {c: [f"Member of {label}"] for c in countries}))
+    return L.deck(layers, None).freeze()
+
+
+def members_deck(countries, label: str):
+    """The Partnerships page's map of a bloc's members, serialised once for every session."""
+    return _members_deck(_key(), tuple(countries), str(label))
+
+
+@st.cache_resource(max_entries=128, show_spinner=False)
+def _mineral_deck(key: tuple, mineral: str):
+    from geo import layers as L
+    from geo.filters import Filters, filter_facilities
+
+    a = _atlas(key)
+    sites = filter_facilities(a.df("facilities.csv"), Filters(minerals=(mineral,)))
+    layers = base_layers()
+    layers.append(L.facilities_layer(L.facility_points(sites, a.mineral_names)))
+    return L.deck(layers, None).freeze(), sites["stage"].value_counts(), len(sites)
+
+
+def mineral_deck(mineral: str):
+    """(map of every site of ``mineral``, sites per stage, number of sites) for the Minerals page,
+    built and serialised once for every session."""
+    return _mineral_deck(_key(), mineral)
+
+
+@st.cache_resource(max_entries=128, show_spinner=False)
+def _country_deck(key: tuple, country: str, on):
+    import pandas as pd
+
+    from geo import layers as L
+    from geo.analysis import facilities_asof, sites_of
+
+    a = _atlas(key)
+    home, abroad = sites_of(a.df("facilities.csv"), country)
+    if on is not None:
+        home, abroad = facilities_asof(home, on)[0], facilities_asof(abroad, on)[0]
+    layers = base_layers()
+    if theme_geoms():
+        layers.extend(L.theme_layers(theme_geoms(), [country], layer_id="country",
+                                     rgb=L.LAYER_COLORS["strategies"], alpha=90))
+    both = [d for d in (home, abroad) if len(d)]
+    if both:
+        layers.append(L.facilities_layer(L.facility_points(pd.concat(both, ignore_index=True), a.mineral_names)))
+    return L.deck(layers, None).freeze()
+
+
+def country_deck(country: str, on=None):
+    """The Countries page's map (the country, its sites at home and abroad as of ``on``),
+    serialised once for every session."""
+    return _country_deck(_key(), country, on)

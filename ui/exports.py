@@ -43,8 +43,10 @@ def chart_buttons(fig, name: str, source_line: str, *, title: str | None = None)
     """PNG and SVG of a plotly chart with its source line, rendered server-side by kaleido."""
     with st.popover("Save chart", icon=":material/download:"):
         st.caption("The chart as an image file, with its title and source line inside.")
-        out = E.chart_with_source(fig, source_line, title=title)
-        prepared("PNG", f"{name}-png", lambda: E.chart_image(out, "png", width=1400), file_name=f"{name}.png",
+        def make(fmt: str):  # the copy with its source line is made only when a file is asked for
+            return lambda: E.chart_image(E.chart_with_source(fig, source_line, title=title), fmt, width=1400)
+
+        prepared("PNG", f"{name}-png", make("png"), file_name=f"{name}.png",
                  mime="image/png", working="Rendering the chart…")
-        prepared("SVG", f"{name}-svg", lambda: E.chart_image(out, "svg", width=1400), file_name=f"{name}.svg",
+        prepared("SVG", f"{name}-svg", make("svg"), file_name=f"{name}.svg",
                  mime="image/svg+xml", working="Rendering the chart…")
