@@ -4,6 +4,11 @@ server RSS before/peak/after, and whether memory comes back when the sessions le
 
     .venv/bin/python bench/load.py 50 5        # sessions (default 50), loading at once (default 5)
 
+An open page with a deck.gl map costs its browser ~5% of a core even when nothing moves (the
+map's render loop; measured the same for a plain st.pydeck_chart page), so here the 45 pages held
+open spend most of the 2 cores on their own rendering: the times below are the browser's more
+than the server's (bench/load_ws.py measures the server alone).
+
 Each session is its own browser context (own cookies, own Streamlit session) in one Chromium
 process; a session "draws" when its page's main element is on screen: the map canvas with
 mining-coloured pixels on map pages, a plotly chart on analysis pages.
@@ -93,14 +98,32 @@ async def session(browser, base: str, i: int, results: list, gate: asyncio.Semap
                 await asyncio.sleep(0.5)
         results.append((path, drawn, "" if drawn else "never drew"))
     except Exception as exc:  # noqa: BLE001 - counted as a failed session
-        results.append((path, None, type(exc).__name__))
+        results.append((path, None, f"{type(exc).__name__}: {str(exc).splitlines()[0][:120] if str(exc) else ''}"))
     finally:
         gate.release()
     if len(results) == n:
         all_in.set()
     await all_in.wait()  # every session stays connected until the last one has loaded
     await asyncio.sleep(3)
+    if i == 0:
+        results.append(("_held", _established(base), ""))
     await ctx.close()
+
+
+def _established(base: str) -> int:
+    """Established TCP connections to the server's port (one websocket per open page)."""
+    port = int(base.rsplit(":", 1)[1])
+    n = 0
+    for name in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(name).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            f = line.split()
+            if f[3] == "01" and int(f[1].rsplit(":", 1)[1], 16) == port:  # 01 = ESTABLISHED, local port
+                n += 1
+    return n
 
 
 async def run(n: int, base: str, server_pid: int, loading: int = 5) -> dict:
@@ -117,7 +140,9 @@ async def run(n: int, base: str, server_pid: int, loading: int = 5) -> dict:
         wall = time.perf_counter() - t0
         watcher.cancel()
         await browser.close()
-    return {"results": results, "peak": peak[0], "wall": wall}
+    held = [r[1] for r in results if r[0] == "_held"]
+    return {"results": [r for r in results if r[0] != "_held"], "peak": peak[0], "wall": wall,
+            "held": held[0] if held else None}
 
 
 def main() -> None:
@@ -141,8 +166,8 @@ def main() -> None:
     failed = [(p, e) for p, t, e in out["results"] if t is None]
     p95 = times[min(len(times) - 1, int(round(0.95 * len(times))) - 1)] if times else float("nan")
     print(f"machine: {os.cpu_count()} cores; one Chromium, {n} contexts all held open together, {loading} loading "
-          f"at a time (more starve the 2 cores in the browser's software WebGL); server warm (first session "
-          f"{warm['results'][0][1]:.1f} s); wall {out['wall']:.0f} s")
+          f"at a time (more starve the 2 cores in the browser's software WebGL); server connections open when the last had drawn: {out['held']}; "
+          f"server warm (first session {warm['results'][0][1]:.1f} s); wall {out['wall']:.0f} s")
     print("| sessions | drew | failed | first draw p50 | p95 | max | server RSS warm | peak | 40 s after |"
           " per session (peak-warm)/n |")
     print("|---|---|---|---|---|---|---|---|---|---|")
