@@ -18,8 +18,50 @@ from streamlit.web import cli
 APP = Path(__file__).resolve().parents[1] / "app.py"
 
 
+def _warm_when_serving() -> None:
+    """Once this server answers its health check, load what the first page needs (the data, the
+    basemap picture, country shapes), so it is ready while the first browser is still loading
+    Streamlit's frontend. Waiting for the health answer keeps this out of the server's own start."""
+    import time
+    import urllib.request
+
+    from streamlit import config
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            port = config.get_option("server.port")
+            prefix = (config.get_option("server.baseUrlPath") or "").strip("/")
+            url = f"http://127.0.0.1:{port}/{prefix + '/' if prefix else ''}_stcore/health"
+            if urllib.request.urlopen(url, timeout=1).read() == b"ok":
+                break
+        except Exception:  # noqa: BLE001 - not up yet (or not on loopback: then no warm-up)
+            time.sleep(0.1)
+    else:
+        return
+    import logging
+
+    quiet = logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context")
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)  # "missing ScriptRunContext": expected outside a script run
+    try:
+        from ui import data
+
+        data.atlas()
+        data.base_layers()
+        data.theme_geoms()
+        data.country_points()
+    except Exception:  # noqa: BLE001 - the first page will load (and report) it instead
+        pass
+    finally:
+        quiet.setLevel(level)
+
+
 def main(argv: list[str] | None = None) -> None:
+    import threading
+
     PagesManager.uses_pages_directory = False
+    threading.Thread(target=_warm_when_serving, name="atlas-warm-up", daemon=True).start()
     cli.main(args=["run", str(APP), *(sys.argv[1:] if argv is None else argv)], prog_name="streamlit")
 
 
