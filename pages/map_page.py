@@ -121,8 +121,9 @@ with map_col:
     if view is None and vs.select and fac is not None and vs.select in set(fac["id"]):
         r = fac[fac["id"] == vs.select].iloc[0]
         view = (float(r["lat"]), float(r["lon"]), 4.5)
-    st.pydeck_chart(L.deck(deck_layers, view, online_basemap=online), on_select="rerun",
-                    selection_mode="single-object", key="map", height=470 if presenting else 560)
+    map_box = st.container(key="present_map") if presenting else st.container()
+    map_box.pydeck_chart(L.deck(deck_layers, view, online_basemap=online), on_select="rerun",
+                         selection_mode="single-object", key="map", height="stretch" if presenting else 560)
     camera.follow(st.session_state.get(state.K_CAMERA) or view or L.DEFAULT_VIEW)
 
 with side_col:

@@ -32,6 +32,10 @@ h1 { font-size: 1.9rem !important; padding: 0.2rem 0 !important; } h2, h3 { font
 .st-key-present_footer { position: fixed; bottom: 0; left: 0; right: 0; z-index: 999;
   background: rgba(255,255,255,0.96); border-top: 1px solid #ccc; padding: 0.3rem 1.5rem 0.55rem; }
 .st-key-present_footer p { font-size: 0.85rem !important; margin: 0; color: #333; }
+.st-key-present_map { flex: 0 0 auto !important; height: max(470px, calc(100vh - 430px)) !important; }
+.st-key-present_map > [data-testid="stElementContainer"] { flex: 1 1 auto; }
+.st-key-present_map [data-testid="stFullScreenFrame"], .st-key-present_map [data-testid="stDeckGlJsonChart"] {
+  height: 100% !important; }
 </style>
 """
 

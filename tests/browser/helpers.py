@@ -26,7 +26,7 @@ def color_pixels(png: bytes, rgb, tol=30) -> int:
     return sum(1 for r, g, b in img.get_flattened_data() if abs(r - r0) < tol and abs(g - g0) < tol and abs(b - b0) < tol)
 
 
-def wait_for_drawn(page, rgb=STAGE_COLORS["mining"], min_pixels=20, timeout=45):
+def wait_for_drawn(page, rgb=STAGE_COLORS["mining"], min_pixels=20, timeout=45, tol=None):
     """Wait until the map canvas shows at least ``min_pixels`` of colour ``rgb``; return the PNG."""
     canvas = map_canvas(page)
     canvas.wait_for(state="visible", timeout=timeout * 1000)
@@ -34,7 +34,7 @@ def wait_for_drawn(page, rgb=STAGE_COLORS["mining"], min_pixels=20, timeout=45):
     png = b""
     while time.time() < deadline:
         png = canvas.screenshot()
-        if color_pixels(png, rgb) >= min_pixels:
+        if (color_pixels(png, rgb) if tol is None else color_pixels(png, rgb, tol=tol)) >= min_pixels:
             return png
         time.sleep(0.5)
     raise AssertionError(f"map never drew {min_pixels} pixels of {rgb}")
