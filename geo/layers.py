@@ -233,6 +233,50 @@ def basemap_png(boundaries: gpd.GeoDataFrame, *, size: int = 4096) -> bytes:
     return out.getvalue()
 
 
+THEME_ALPHA = {"strategies": 110, "partnerships": 100}  # see-through fills of the country layers
+
+
+def theme_png(boundaries: gpd.GeoDataFrame, codes, *, rgb: tuple[int, int, int], alpha: int,
+              size: int = 4096) -> bytes:
+    """Countries ``codes`` filled in one see-through colour, as a Web-Mercator picture that lies
+    exactly over :func:`basemap_png` (a BitmapLayer with the same bounds).
+
+    Measured here (software WebGL): filling ~40 countries as a vector layer costs ~0.8 s of the map
+    page's first draw; this picture costs the browser almost nothing, and the server ~0.1 s once.
+    A two-colour palette PNG (transparent, and the fill with its alpha): ~60 KB."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    half = 20037508.342789244
+    scale = size / (2 * half)
+    sub = boundaries[boundaries["iso3"].isin(set(codes))]
+    polys = [p for g in sub.to_crs(3857).geometry if g is not None and not g.is_empty
+             for p in getattr(g, "geoms", [g]) if p.geom_type == "Polygon"]
+    polys.sort(key=lambda p: -p.area)  # larger first, so an enclave drawn later is not left as a hole
+
+    def pixels(ring) -> list[tuple[float, float]]:
+        xy = np.asarray(ring.coords)[:, :2]
+        return list(zip(((xy[:, 0] + half) * scale).tolist(), ((half - xy[:, 1]) * scale).tolist()))
+
+    img = Image.new("P", (size, size), 0)
+    img.putpalette([0, 0, 0, *rgb])
+    draw = ImageDraw.Draw(img)
+    for p in polys:
+        draw.polygon(pixels(p.exterior), fill=1)
+        for hole in p.interiors:
+            draw.polygon(pixels(hole), fill=0)
+    out = io.BytesIO()
+    img.save(out, format="PNG", transparency=bytes([0, int(alpha)]), bits=1)
+    return out.getvalue()
+
+
+def raster_theme_layer(url: str, *, layer_id: str) -> pdk.Layer:
+    """A picture from :func:`theme_png` over the basemap (not pickable: tooltips are on the pins)."""
+    return pdk.Layer("BitmapLayer", id=layer_id, image=f"'{url}'", pickable=False,
+                     bounds=[-180, -WEB_MERCATOR_LAT, 180, WEB_MERCATOR_LAT])
+
+
 def raster_base_layer(url: str) -> pdk.Layer:
     """The basemap picture (see :func:`basemap_png`) stretched over the Web-Mercator world."""
     return pdk.Layer("BitmapLayer", id="land", image=f"'{url}'", pickable=False,  # quoted: a URL, not a file to inline

@@ -76,20 +76,31 @@ themes = {}
 if "strategies" in vs.layers:
     themes["strategies"] = (country_policies(atlas.df("policies.csv"), STRATEGY_TYPES, minerals=f.minerals,
                                              on=vs.asof),
-                            "Strategies, laws and lists", dict(alpha=110))
+                            "Strategies, laws and lists", dict(alpha=L.THEME_ALPHA["strategies"]))
 if "partnerships" in vs.layers:
     themes["partnerships"] = (country_partnerships(atlas.df("partnerships.csv"),
                                                    atlas.df("partnership_members.csv"), on=vs.asof),
-                              "Partnerships", dict(alpha=100))
+                              "Partnerships", dict(alpha=L.THEME_ALPHA["partnerships"]))
 if "controls" in vs.layers:
     themes["controls"] = (country_policies(atlas.df("policies.csv"), CONTROL_TYPES, minerals=f.minerals,
                                            on=vs.asof, require_in_force=True),
                           "Export controls in force", dict(outline_only=True))
 notes = L.merge_notes(*(L.theme_notes(by, label) for by, label, _ in themes.values()))
 deck_layers = data.base_layers()
-n_base = len(deck_layers)
-for layer_id, (by, _label, opts) in themes.items():
-    deck_layers.extend(L.theme_layers(geoms, by, layer_id=layer_id, rgb=L.LAYER_COLORS[layer_id], **opts))
+for layer_id, (by, _label, opts) in themes.items():  # fills as pictures drawn once on the server; outlines as lines
+    url = None if opts.get("outline_only") else data.theme_picture(by, L.LAYER_COLORS[layer_id], opts["alpha"])
+    deck_layers.extend([L.raster_theme_layer(url, layer_id=layer_id)] if url else
+                       L.theme_layers(geoms, by, layer_id=layer_id, rgb=L.LAYER_COLORS[layer_id], **opts))
+n_themes = len(deck_layers)
+
+
+def file_layers() -> list:
+    """The same layers for a standalone file: vector basemap and country layers (no server pictures)."""
+    vector = [lyr for layer_id, (by, _label, opts) in themes.items()
+              for lyr in L.theme_layers(geoms, by, layer_id=layer_id, rgb=L.LAYER_COLORS[layer_id], **opts)]
+    return L.base_layers(data.basemap_data()) + vector + deck_layers[n_themes:]
+
+
 if notes:
     deck_layers.append(L.country_pins(data.country_points(), notes))
 if "flows" in vs.layers and atlas.boundaries is not None:
@@ -217,7 +228,7 @@ if shown is not None:
             st.markdown("**Offline map**")
             ui_exports.prepared("Prepare map (HTML)", "map-html",
                                 lambda: X.standalone_html(
-                                    L.deck(L.base_layers(data.basemap_data()) + deck_layers[n_base:], view).to_json(),
+                                    L.deck(file_layers(), view).to_json(),
                                     title=title, legend=L.legend_items(vs.layers, counts),
                                     source_line=source_line).encode(),
                                 file_name="atlas-map.html", mime="text/html", working="Building the offline map…")

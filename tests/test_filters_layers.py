@@ -124,3 +124,33 @@ def test_country_themes_expand_the_eu():
     by = country_partnerships(parts, members)
     assert by["IND"] == ["MSP"] and by["ITA"] == ["MSP"]
     assert "IND" not in country_partnerships(parts, members, on=dt.date(2023, 1, 1))
+
+
+def _pixel(lon: float, lat: float, size: int = 4096) -> tuple[int, int]:
+    """Where a point falls on a Web-Mercator world picture of ``size`` pixels."""
+    import math
+
+    y = math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+    return int((lon + 180) / 360 * size), int((math.pi - y) / (2 * math.pi) * size)
+
+
+def test_theme_picture_fills_the_countries_and_nothing_else():
+    import io
+
+    from PIL import Image
+
+    from geo.countries import load_boundaries
+    from geo.paths import DATA_DIR
+
+    world = load_boundaries(DATA_DIR / "boundaries" / "countries.geojson")
+    png = L.theme_png(world, ["JPN", "ZAF"], rgb=(86, 180, 233), alpha=110)
+    img = Image.open(io.BytesIO(png)).convert("RGBA")
+    assert img.size == (4096, 4096)
+    assert img.getpixel(_pixel(139.7, 35.7)) == (86, 180, 233, 110)  # Tokyo: the colour, see-through
+    assert img.getpixel(_pixel(24.0, -30.0))[3] == 110  # South Africa
+    assert img.getpixel(_pixel(28.2, -29.6))[3] == 0  # Lesotho, a hole in South Africa: not filled
+    assert img.getpixel(_pixel(-160.0, 20.0))[3] == 0  # the Pacific
+    assert img.getpixel(_pixel(116.4, 39.9))[3] == 0  # Beijing: China is not in the set
+    both = Image.open(io.BytesIO(L.theme_png(world, ["ZAF", "LSO"], rgb=(1, 2, 3), alpha=90))).convert("RGBA")
+    assert both.getpixel(_pixel(28.2, -29.6)) == (1, 2, 3, 90)  # an enclave in the set is filled
+    assert len(png) < 150_000

@@ -7,9 +7,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo import paths
+from geo.colors import LAYER_COLORS
 from geo.filters import Filters, filter_facilities
 from geo.load import load_table
 from tests.conftest import ROOT, data_digest
+from tests.test_filters_layers import _pixel
 
 APP = str(ROOT / "app.py")
 
@@ -109,8 +111,15 @@ def test_layers_from_link_toggle_country_layers():
     spec = deck_spec(at)
     ids = [lyr.get("id") for lyr in spec["layers"]]
     assert "partnerships" in ids and "controls" in ids and "strategies" not in ids
-    countries = {f["properties"]["iso3"] for f in layer(spec, "partnerships")["data"]["features"]}
-    assert len(countries) > 10 and {"USA", "JPN"} <= countries
+    from PIL import Image
+
+    fill = layer(spec, "partnerships")  # a picture drawn on the server, lying over the basemap picture
+    assert fill["@@type"] == "BitmapLayer" and fill["bounds"][0] == -180
+    picture = Image.open(ROOT / "static" / fill["image"].strip("'").split("app/static/")[1]).convert("RGBA")
+    assert picture.getpixel(_pixel(138.5, 36.5))[:3] == tuple(LAYER_COLORS["partnerships"])  # Japan is a member
+    assert picture.getpixel(_pixel(-100.0, 40.0))[:3] == tuple(LAYER_COLORS["partnerships"])  # so is the US
+    assert picture.getpixel(_pixel(-160.0, 20.0))[3] == 0  # the sea is not
+    assert layer(spec, "controls")["@@type"] == "GeoJsonLayer"  # outlines stay lines (they keep their width)
     pins = {rec["iso3"]: rec["tooltip"] for rec in layer(spec, "countries")["data"]}
     assert pins["JPN"].startswith("Japan\nPartnerships (") and "ATA" not in pins
     assert not any(lyr.get("pickable") for lyr in spec["layers"]

@@ -11,7 +11,7 @@ import streamlit as st
 
 from geo import paths
 from geo.atlas import Atlas, file_signature, load_atlas
-from geo.layers import basemap_png, basemap_records, display_features
+from geo.layers import basemap_png, basemap_records, display_features, theme_png
 
 STATIC = paths.ROOT / "static" / "atlas"
 
@@ -108,6 +108,33 @@ def base_layers() -> list:
 
     url = _basemap(_key())
     return [raster_base_layer(url)] if url else []
+
+
+THEME_FILES_KEPT = 400  # theme pictures on disk (~60 KB each); the oldest go first
+
+
+@st.cache_resource(max_entries=2)
+def _boundaries_digest(key: tuple) -> str:
+    a = _atlas(key)
+    return "" if a.boundaries is None else hashlib.sha256(b"".join(a.boundaries.geometry.to_wkb())).hexdigest()
+
+
+def theme_picture(codes, rgb: tuple[int, int, int], alpha: int) -> str | None:
+    """URL of a static picture of countries ``codes`` filled in ``rgb`` (geo.layers.theme_png),
+    drawn once per set of countries, colour and boundaries, and shared by every session."""
+    a = atlas()
+    codes = tuple(sorted(set(codes)))
+    if a.boundaries is None or not codes:
+        return None
+    rgb, alpha = tuple(int(c) for c in rgb), int(alpha)
+    tag = repr((_boundaries_digest(_key()), codes, rgb, alpha, "theme-v1")).encode()
+    path = STATIC / f"theme-{hashlib.sha256(tag).hexdigest()[:16]}.png"
+    if not path.exists():  # a stat per run: a pruned picture is drawn again (~0.1 s)
+        _write_once(path, theme_png(a.boundaries, codes, rgb=rgb, alpha=alpha))
+        pictures = sorted(STATIC.glob("theme-*.png"), key=lambda p: p.stat().st_mtime)
+        for stale in pictures[:-THEME_FILES_KEPT]:
+            stale.unlink(missing_ok=True)
+    return f"app/static/atlas/{path.name}"
 
 
 @st.cache_resource(max_entries=2)

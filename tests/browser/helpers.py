@@ -38,3 +38,23 @@ def wait_for_drawn(page, rgb=STAGE_COLORS["mining"], min_pixels=20, timeout=45, 
             return png
         time.sleep(0.5)
     raise AssertionError(f"map never drew {min_pixels} pixels of {rgb}")
+
+
+def wait_for_settled(page, colors=(STAGE_COLORS["mining"], STAGE_COLORS["processing"]), timeout=45):
+    """The map's picture once it has stopped changing: the basemap has arrived and two screenshots
+    half a second apart have the same count of each colour (a page can draw its points before a
+    late layer or a second script run changes them)."""
+    from geo.colors import LAYER_COLORS
+
+    wait_for_drawn(page, colors[0], timeout=timeout)
+    png = wait_for_drawn(page, LAYER_COLORS["ocean"], min_pixels=10_000, timeout=timeout, tol=6)
+    counts = None
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        now = [color_pixels(png, c) for c in colors]
+        if now == counts:
+            return png
+        counts = now
+        time.sleep(0.5)
+        png = map_canvas(page).screenshot()
+    raise AssertionError(f"the map kept changing: {counts}")

@@ -4,7 +4,7 @@ reads at projector sizes; a briefing steps with the arrow keys."""
 from urllib.parse import parse_qs, urlparse
 
 from geo.colors import STAGE_COLORS
-from tests.browser.helpers import color_pixels, map_canvas, wait_for_app, wait_for_drawn
+from tests.browser.helpers import color_pixels, map_canvas, wait_for_app, wait_for_drawn, wait_for_settled
 
 
 def _share_link(page) -> str:
@@ -32,14 +32,14 @@ def test_share_link_round_trip(server, browser, page, artifacts):
     q = parse_qs(urlparse(link).query)
     assert link.startswith(server + "/?")
     assert q["mineral"] == ["cobalt"] and q["layers"] == ["facilities,strategies,flows"]
-    png_a = wait_for_drawn(page)
+    png_a = wait_for_settled(page)
     page.screenshot(path=str(artifacts / "share-before.png"))
 
     ctx = browser.new_context(viewport={"width": 1400, "height": 950})
     fresh = ctx.new_page()
     fresh.goto(link)
     wait_for_app(fresh)
-    png_b = wait_for_drawn(fresh)
+    png_b = wait_for_settled(fresh)
     fresh.screenshot(path=str(artifacts / "share-after.png"))
     assert parse_qs(urlparse(fresh.url).query) == q
     sidebar = fresh.locator("[data-testid='stSidebar']").inner_text()
