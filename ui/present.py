@@ -174,11 +174,11 @@ def share_panel(page_key: str, page_url_path: str, briefs: dict[str, B.Briefing]
     """Sidebar: the link to this exact view, presentation mode, briefings and the builder."""
     with st.sidebar:
         st.divider()
-        st.markdown("**Share this view**")
-        st.code(share_link(page_url_path), language=None, wrap_lines=True)
-        st.caption("Copy the link with the button in the box's corner; it reopens exactly this view."
-                   + (" Your uploaded file is not in the link: it stays in this session." if page_key == "your-data"
-                      else ""))
+        with st.popover("Share this view", icon=":material/link:", width="stretch"):
+            st.code(share_link(page_url_path), language=None, wrap_lines=True)
+            st.caption("Copy the link with the button in the box's corner; it reopens exactly this view."
+                       + (" Your uploaded file is not in the link: it stays in this session." if page_key == "your-data"
+                          else ""))
         vs = state.current_state()
         params = to_params(vs)
         params["present"] = "1"

@@ -58,3 +58,14 @@ def wait_for_settled(page, colors=(STAGE_COLORS["mining"], STAGE_COLORS["process
         time.sleep(0.5)
         png = map_canvas(page).screenshot()
     raise AssertionError(f"the map kept changing: {counts}")
+
+
+def share_link(page) -> str:
+    """The link in the sidebar's "Share this view" box (opened, read, closed again)."""
+    page.locator("[data-testid='stSidebar'] [data-testid='stPopover'] button", has_text="Share this view").click()
+    code = page.locator("[data-testid='stCode']").first
+    code.wait_for(timeout=30_000)
+    text = code.inner_text().strip()
+    page.keyboard.press("Escape")
+    code.wait_for(state="detached", timeout=10_000)
+    return text

@@ -11,7 +11,7 @@ import pytest
 
 from geo.colors import STAGE_COLORS
 from tests.browser.conftest import ROOT, free_port, start_server, wait_healthy
-from tests.browser.helpers import wait_for_app, wait_for_drawn
+from tests.browser.helpers import share_link, wait_for_app, wait_for_drawn
 
 NGINX = "/usr/sbin/nginx"
 PREFIX = "atlas"
@@ -56,7 +56,7 @@ def test_two_replicas_behind_nginx_under_a_prefix(proxied, browser, artifacts):
     page.goto(base + "/?mineral=cobalt&country=COD")
     wait_for_app(page)
     wait_for_drawn(page, STAGE_COLORS["mining"], min_pixels=20)   # basemap + sites via the prefix
-    link = page.locator("[data-testid='stSidebar'] [data-testid='stCode']").first.inner_text().strip()
+    link = share_link(page)
     assert urlparse(link).path == f"/{PREFIX}/" and "mineral=cobalt" in link
     page.screenshot(path=str(artifacts / "proxied-map.png"))
     page.goto(base + "/countries?country=JPN")

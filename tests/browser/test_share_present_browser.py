@@ -4,13 +4,7 @@ reads at projector sizes; a briefing steps with the arrow keys."""
 from urllib.parse import parse_qs, urlparse
 
 from geo.colors import STAGE_COLORS
-from tests.browser.helpers import color_pixels, map_canvas, wait_for_app, wait_for_drawn, wait_for_settled
-
-
-def _share_link(page) -> str:
-    code = page.locator("[data-testid='stSidebar'] [data-testid='stCode']").first
-    code.wait_for(timeout=30_000)
-    return code.inner_text().strip()
+from tests.browser.helpers import color_pixels, map_canvas, share_link, wait_for_app, wait_for_drawn, wait_for_settled
 
 
 def test_share_link_round_trip(server, browser, page, artifacts):
@@ -28,7 +22,7 @@ def test_share_link_round_trip(server, browser, page, artifacts):
     wait_for_app(page)
     page.wait_for_function("() => location.search.includes('layers=')", timeout=30_000)
     page.wait_for_timeout(1500)
-    link = _share_link(page)
+    link = share_link(page)
     q = parse_qs(urlparse(link).query)
     assert link.startswith(server + "/?")
     assert q["mineral"] == ["cobalt"] and q["layers"] == ["facilities,strategies,flows"]
@@ -116,7 +110,7 @@ def test_hand_panned_camera_is_in_the_link(server, browser, page, artifacts):
     assert abs(back[0] - lat) < 1e-3 and abs(back[1] - lon) < 1e-3 and abs(back[2] - zoom) < 1e-2, (back, lat, lon, zoom)
     assert _view_param(page) == [lat, lon, zoom]
     assert parse_qs(urlparse(page.url).query) == before_visit   # filters and layers kept too
-    link = _share_link(page)
+    link = share_link(page)
     assert parse_qs(urlparse(link).query)["view"] == [f"{lat:g},{lon:g},{zoom:g}"]
     png_a = map_canvas(page).screenshot()
     page.screenshot(path=str(artifacts / "camera-before.png"))
