@@ -92,11 +92,34 @@ def test_starter_set_sites_are_present(atlas):
     ("JOGMEC", "name", "policies.csv"),
     ("Critical Raw Materials Act", "name", "policies.csv"),
     ("Minerals Security Partnership", "name", "partnerships.csv"),
+    # the rest of what the five seed articles (../shared/seeds) name
+    ("Vault", "name", "policies.csv"),                          # the US "Project Vault" stockpile
+    ("stake", "name", "policies.csv"),                          # US equity stakes in miners
+    ("Framework for Securing the Supply", "name", "partnerships.csv"),   # US-Japan, Oct 2025
+    ("Investment Ministerial", "name", "partnerships.csv"),     # ... its ministerial within 180 days
+    ("Rapid Response Group", "name", "partnerships.csv"),       # ... and its rapid response group
+    ("EU-US-Japan", "name", "partnerships.csv"),                # the EU-US-Japan alliance
+    ("rare earth", "title", "events.csv"),                      # the 2010 China-Japan episode (date checked below)
+    ("Lynas", "title", "events.csv"),                           # Japan backing Lynas
 ])
 def test_starter_set_programmes_are_findable(atlas, needle, column, table):
     df = atlas.df(table)
     hits = df[df[column].str.contains(needle, case=False) | df["summary"].str.contains(needle, case=False)]
     assert len(hits) > 0, f"{needle} not in {table}"
+
+
+def test_seed_places_and_the_2010_episode_are_findable(atlas):
+    fac = atlas.df("facilities.csv").set_index("id")
+    assert fac.loc["rosario-copper", "country"] == "CHL"     # Pan Asia Metals, Chile
+    assert fac.loc["beskauga", "country"] == "KAZ"           # Arras Minerals, Pavlodar region
+    assert fac.loc["buritica", "country"] == "COL" and "Zijin" in fac.loc["buritica", "operator"]
+    ev = atlas.df("events.csv")
+    episode = ev[ev["date"].astype(str).str.startswith("2010") & ev["countries"].str.contains("JPN")
+                 & ev["countries"].str.contains("CHN")]
+    assert len(episode) >= 2
+    pol = atlas.df("policies.csv")
+    stock = pol[(pol["type"] == "stockpile") | pol["summary"].str.contains("stockpil", case=False)]
+    assert {"USA", "JPN", "KOR"} <= set(stock["jurisdiction"])   # stockpiles the seeds name (Japan's: JOGMEC)
 
 
 def test_us_japan_framework_2025_and_china_controls(atlas):
