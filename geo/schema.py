@@ -22,7 +22,7 @@ POLICY_TYPES = ("strategy", "law", "critical_list", "fund", "agency", "stockpile
                 "dpa_award", "loan", "grant", "price_floor", "export_control", "export_ban",
                 "export_quota", "tax_credit", "investment_screening", "other")
 POLICY_STATUSES = ("announced", "proposed", "in_force", "suspended", "expired", "repealed",
-                   "superseded")
+                   "superseded", "withdrawn")  # withdrawn: a proposal dropped before it took effect
 PARTNERSHIP_TYPES = ("multilateral", "plurilateral", "bilateral", "corridor", "framework",
                      "agreement")
 EVENT_TYPES = ("export_control", "policy", "partnership", "investment", "plant_opening",

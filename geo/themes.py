@@ -11,7 +11,7 @@ from geo.filters import mentions
 
 STRATEGY_TYPES = ("strategy", "law", "critical_list")
 CONTROL_TYPES = ("export_control", "export_ban", "export_quota")
-ENDED = ("expired", "superseded", "repealed")
+ENDED = ("expired", "superseded", "repealed", "withdrawn")
 
 
 def parse_partial_date(value: object, *, end: bool = False) -> dt.date | None:
@@ -39,7 +39,7 @@ def in_force(policies: pd.DataFrame, on: dt.date | None = None) -> pd.Series:
 
     A measure is in force on a day if it took effect on or before that day (``effective``, or
     ``announced`` when no effective date is known), and neither a suspension nor an expiry
-    had started by then. A measure recorded as ended (expired, superseded, repealed) with no
+    had started by then. A measure recorded as ended (expired, superseded, repealed, withdrawn) with no
     end date is not counted on any date: when it stopped is unknown, and the Atlas does not
     claim what it cannot date.
     """
@@ -50,7 +50,8 @@ def in_force(policies: pd.DataFrame, on: dt.date | None = None) -> pd.Series:
         start = parse_partial_date(row.get("effective")) or parse_partial_date(row.get("announced"))
         if start is None or start > on:
             return False
-        if row.get("status") in ("proposed", "announced") and not isinstance(row.get("effective"), str):
+        never_took_effect = parse_partial_date(row.get("effective")) is None
+        if row.get("status") in ("proposed", "announced", "withdrawn") and never_took_effect:
             return False
         ends = [parse_partial_date(row.get(col)) for col in ("suspended", "expires")]
         if row.get("status") in ENDED and all(d is None for d in ends):

@@ -188,3 +188,14 @@ def test_ended_measure_without_end_date_is_never_claimed_in_force():
     assert controllers(wto, "lithium", on=dt.date(2023, 6, 30)) == []
     ph = policy_phases(wto, dt.date(2026, 1, 1))
     assert list(ph["phase"]) == ["announced", "ended, date not recorded"]
+
+
+def test_withdrawn_proposal_is_never_in_force_and_its_timeline_stops_when_dropped():
+    # e.g. the Philippine raw-ore export ban: passed the Senate Feb 2025, dropped June 2025
+    phl = POL.iloc[[0]].assign(id="phl", status="withdrawn", announced="2025-02-03", effective="",
+                               suspended="", expires="2025-06")
+    assert controllers(phl, "lithium", on=dt.date(2025, 4, 1)) == []
+    assert controllers(phl, "lithium", on=dt.date(2026, 1, 1)) == []
+    ph = policy_phases(phl, dt.date(2026, 12, 2))
+    assert list(ph["phase"]) == ["announced"]
+    assert ph["end"].iloc[0] == dt.date(2025, 6, 30)
