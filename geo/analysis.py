@@ -211,6 +211,19 @@ def policy_phases(policies: pd.DataFrame, today: dt.date) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=cols)
 
 
+def lapsed_statuses(policies: pd.DataFrame | None, today: dt.date) -> pd.DataFrame:
+    """Measures whose recorded status has outlived its own end date: a suspension or a measure in
+    force whose ``expires`` date has passed by ``today``. What followed is not in the data, so the
+    page says so instead of presenting the old status as current. Columns: id, jurisdiction, name,
+    status, expires, as_of, sorted by end date."""
+    cols = ["id", "jurisdiction", "name", "status", "expires", "as_of"]
+    if policies is None or policies.empty:
+        return pd.DataFrame(columns=cols)
+    live = policies[policies["status"].isin(["suspended", "in_force"])]
+    ended = live["expires"].map(lambda v: (d := parse_partial_date(v, end=True)) is not None and d < today)
+    return live.loc[ended.astype(bool), cols].sort_values("expires").reset_index(drop=True)
+
+
 def filter_policies(policies: pd.DataFrame, *, countries=(), minerals=(), types=(),
                     on: dt.date | None = None) -> pd.DataFrame:
     """Measures of ``countries`` (an EU measure counts for a member state), naming ``minerals``,

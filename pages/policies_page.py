@@ -4,7 +4,7 @@ import datetime as dt
 
 import streamlit as st
 
-from geo.analysis import filter_policies, policy_phases
+from geo.analysis import filter_policies, lapsed_statuses, policy_phases
 from geo.charts import policy_timeline
 from geo.countries import country_name
 from geo.text import clean, md_escape
@@ -36,6 +36,14 @@ c1.metric("Measures shown", len(shown))
 c2.metric("Jurisdictions", shown["jurisdiction"].nunique())
 c3.metric("In force on " + (vs.asof.isoformat() if vs.asof else "the data's date"),
           len(shown) if vs.asof else int(in_force_now))
+
+lapsed = lapsed_statuses(shown, today)
+if len(lapsed) and not vs.asof:
+    listed = "; ".join(f"{country_name(r.jurisdiction)} · {clean(r.name, limit=120)} ({r.status.replace('_', ' ')} "
+                       f"until {r.expires}, source as of {r.as_of})" for r in lapsed.itertuples())
+    st.warning(md_escape(f"Status may be out of date for {len(lapsed)} measure(s): the recorded status ran to an "
+                         f"end date that has passed, and the sources read do not say what followed — check the "
+                         f"issuing authority before relying on it: {listed}."), icon=":material/update:")
 
 if shown.empty:
     st.info("No measure matches these filters" + (" on that date." if vs.asof else "."))

@@ -199,3 +199,18 @@ def test_withdrawn_proposal_is_never_in_force_and_its_timeline_stops_when_droppe
     ph = policy_phases(phl, dt.date(2026, 12, 2))
     assert list(ph["phase"]) == ["announced"]
     assert ph["end"].iloc[0] == dt.date(2025, 6, 30)
+
+
+def test_lapsed_statuses_names_suspensions_whose_end_date_has_passed():
+    from geo.analysis import lapsed_statuses
+
+    pol = pd.concat([
+        POL.iloc[[0]].assign(id="susp", status="suspended", suspended="2025-11-07", expires="2026-11-10"),
+        POL.iloc[[0]].assign(id="live", status="in_force", expires="2027-01"),
+        POL.iloc[[0]].assign(id="month", status="in_force", expires="2026-11"),   # ends 30 Nov 2026
+        POL.iloc[[0]].assign(id="gone", status="expired", expires="2020-01-01"),
+    ])
+    assert list(lapsed_statuses(pol, dt.date(2026, 11, 10))["id"]) == []          # its last day
+    assert list(lapsed_statuses(pol, dt.date(2026, 11, 11))["id"]) == ["susp"]
+    out = lapsed_statuses(pol, dt.date(2026, 12, 2))
+    assert set(out["id"]) == {"susp", "month"} and list(out["expires"]) == sorted(out["expires"])

@@ -242,6 +242,19 @@ def test_policies_page_as_of_date_keeps_only_measures_then_in_force():
     assert metrics["Measures shown"] == str(len(shown))
 
 
+def test_policies_page_flags_suspensions_that_ran_past_their_end_date():
+    # China's two suspensions ran to 10 and 27 November 2026; the data does not say what followed
+    at = run_app({"country": "CHN"}, page="pages/policies_page.py")
+    assert not at.exception
+    warned = "\n".join(w.value for w in at.warning).replace("\\", "")   # markdown-escaped text
+    assert "Status may be out of date for 2 measure(s)" in warned
+    assert "No. 46 of 2024" in warned and "until 2026-11-27" in warned and "until 2026-11-10" in warned
+    then = run_app({"country": "CHN", "asof": "2026-06-30"}, page="pages/policies_page.py")
+    assert not any("out of date" in w.value for w in then.warning)   # an as-of view is about that day
+    usa = run_app({"country": "USA"}, page="pages/policies_page.py")
+    assert not any("out of date" in w.value for w in usa.warning)
+
+
 def test_partnerships_page_bloc_totals_match_the_data():
     from geo.analysis import partnership_members
 
