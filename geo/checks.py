@@ -122,6 +122,17 @@ def placeholder_urls(atlas) -> list[Issue]:
     return issues
 
 
+def lapsed_statuses(policies: pd.DataFrame | None, today) -> list[Issue]:
+    """Warnings for measures whose recorded status ran past its own end date (see
+    :func:`geo.analysis.lapsed_statuses`): the row needs a newer source."""
+    from geo.analysis import lapsed_statuses as lapsed
+
+    return [Issue("policies.csv", f"status '{r.status}' ran to {r.expires}, which has passed (source as of "
+                                  f"{r.as_of}): find what followed and update the row", row_id=r.id,
+                  column="status", severity="warning")
+            for r in lapsed(policies, today).itertuples()]
+
+
 def production_sums(prod: pd.DataFrame, *, tolerance: float = 0.06) -> list[Issue]:
     """Country values never exceed the world total; with OTH they add up to it within rounding."""
     if prod is None or prod.empty:

@@ -5,6 +5,7 @@ Exit status 0 when there are no errors (warnings are printed but allowed), 1 oth
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 
@@ -34,6 +35,7 @@ def all_issues(atlas: Atlas) -> list[Issue]:
     if fac is not None and atlas.boundaries is not None:
         issues += checks.points_in_countries(fac, atlas.boundaries, exceptions=exceptions(atlas))
     issues += checks.production_sums(atlas.df("production.csv"))
+    issues += checks.lapsed_statuses(atlas.df("policies.csv"), dt.date.today())
     return issues
 
 

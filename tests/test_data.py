@@ -26,6 +26,17 @@ def test_validate_finds_no_errors(atlas):
     assert errors == []
 
 
+def test_validate_warns_about_statuses_that_ran_past_their_end_date(atlas):
+    import datetime as dt
+
+    pol = atlas.df("policies.csv")
+    before = checks.lapsed_statuses(pol, dt.date(2026, 11, 1))
+    after = checks.lapsed_statuses(pol, dt.date(2026, 12, 2))
+    assert before == []
+    assert {i.row_id for i in after} >= {"chn-october-2025-rare-earth-controls", "chn-us-ga-ge-sb-ban-2024"}
+    assert all(i.severity == "warning" and "2026-11" in i.message for i in after)
+
+
 def test_every_facility_lies_in_its_country(atlas):
     fac = atlas.df("facilities.csv")
     assert checks.points_in_countries(fac, atlas.boundaries, exceptions=exceptions(atlas)) == []
