@@ -99,14 +99,17 @@ def validate(df: pd.DataFrame, name: str) -> Table:
     df = df.reset_index(drop=True)
     issues = _coerce_numbers(df, schema, name, id_col) + _duplicates(df, schema, name, id_col)
     try:
-        schema.validate(df, lazy=True)
+        checked = schema.validate(df, lazy=True)
     except pandera.errors.SchemaErrors as exc:
+        checked = None
         seen = {(i.line, i.column) for i in issues}
         for i in _issues_from(exc.failure_cases, df, name, id_col):
             if "unique" in i.message or (i.line, i.column) in seen:
                 continue  # already reported (first occurrence of a duplicate is kept)
             issues.append(i)
             seen.add((i.line, i.column))
+    if checked is not None and not issues:  # the usual case: one pass, nothing to drop
+        return Table(name, checked.reset_index(drop=True), [])
     issues.sort(key=lambda i: (i.line or 0, i.column or ""))
     if any(i.line is None for i in issues):
         return Table(name, None, issues)
