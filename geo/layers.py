@@ -335,7 +335,7 @@ def flow_arcs(flows: pd.DataFrame, facilities: pd.DataFrame, boundaries: gpd.Geo
               names: dict[str, str]) -> pd.DataFrame:
     """Arc records: a facility's point when the flow names one, else the country's centre."""
     if flows is None or flows.empty:
-        return pd.DataFrame(columns=["id", "from", "to", "tooltip"])
+        return pd.DataFrame(columns=["id", "from", "to", "tooltip", "c_from", "c_to", "ended"])
     fac = {} if facilities is None else {i: [lo, la] for i, lo, la in
                                          zip(facilities["id"], facilities["lon"], facilities["lat"])}
     reps = boundaries.set_index("iso3").geometry.representative_point()
@@ -351,18 +351,27 @@ def flow_arcs(flows: pd.DataFrame, facilities: pd.DataFrame, boundaries: gpd.Geo
             qty = f"\nShare: {f['share_pct']:g}%"
         elif not pd.isna(f.get("quantity")):
             qty = f"\nQuantity: {f['quantity']:,.0f} {clean(f.get('unit'))}"
+        ended = f.get("ended")
+        ended = ended if isinstance(ended, str) and ended else None
         tip = (f"{names.get(f['mineral'], f['mineral'])}: {clean(f.get('product'))}\n"
                f"{country_name(f['from_country'])} → {country_name(f['to_country'])} ({f['year']}){qty}\n"
-               f"Source: {clean(f.get('source'), limit=140)}\nAs of {clean(f.get('as_of'))}")
-        recs.append({"id": f["id"], "from": a, "to": b, "tooltip": tip})
+               + (f"Link ended {clean(ended)} (see the source's notes)\n" if ended else "")
+               + f"Source: {clean(f.get('source'), limit=140)}\nAs of {clean(f.get('as_of'))}")
+        src, dst = (ENDED_FLOW, ENDED_FLOW) if ended else (FLOW_FROM, FLOW_TO)
+        recs.append({"id": f["id"], "from": a, "to": b, "tooltip": tip, "c_from": src, "c_to": dst,
+                     "ended": ended or ""})
     return pd.DataFrame(recs)
+
+
+FLOW_FROM = list(STAGE_COLORS["mining"]) + [200]      # origin end
+FLOW_TO = list(STAGE_COLORS["processing"]) + [200]      # destination end
+ENDED_FLOW = [140, 140, 140, 150]                       # a documented link that has stopped
 
 
 def flows_layer(arcs: pd.DataFrame, *, layer_id: str = "flows") -> pdk.Layer:
     return pdk.Layer(
         "ArcLayer", id=layer_id, data=arcs, get_source_position="from", get_target_position="to",
-        get_source_color=list(STAGE_COLORS["mining"]) + [200],
-        get_target_color=list(STAGE_COLORS["processing"]) + [200],
+        get_source_color="c_from", get_target_color="c_to",
         get_width=2, width_min_pixels=1.5, get_height=0.4, great_circle=True, pickable=True,
         auto_highlight=True,
     )
@@ -407,7 +416,7 @@ LEGEND_THEMES = {
     "strategies": ("Country has a national strategy, law or critical list", LAYER_COLORS["strategies"]),
     "partnerships": ("Country is in a minerals partnership", LAYER_COLORS["partnerships"]),
     "controls": ("Country has export controls in force (outline)", LAYER_COLORS["controls"]),
-    "flows": ("Supply flow (orange end: origin, blue end: destination)", LAYER_COLORS["flows"]),
+    "flows": ("Supply flow (orange end: origin, blue end: destination; grey: the link has ended)", LAYER_COLORS["flows"]),
 }
 
 

@@ -205,6 +205,7 @@ FLOWS = pa.DataFrameSchema(
         "quantity": Column(float, Check.ge(0), nullable=True, coerce=True),
         "unit": _text(nullable=True),
         "share_pct": Column(float, Check.in_range(0, 100), nullable=True, coerce=True),
+        "ended": _regex(DATE, nullable=True, required=False),  # when a documented link stopped
         **_source_columns(),
         "confidence": _isin(CONFIDENCE),
     },

@@ -154,3 +154,20 @@ def test_theme_picture_fills_the_countries_and_nothing_else():
     both = Image.open(io.BytesIO(L.theme_png(world, ["ZAF", "LSO"], rgb=(1, 2, 3), alpha=90))).convert("RGBA")
     assert both.getpixel(_pixel(28.2, -29.6)) == (1, 2, 3, 90)  # an enclave in the set is filled
     assert len(png) < 150_000
+
+
+def test_flow_arcs_start_at_the_site_and_grey_out_a_link_that_has_ended():
+    from geo.atlas import load_atlas
+
+    atlas = load_atlas()
+    arcs = L.flow_arcs(atlas.df("flows.csv"), atlas.df("facilities.csv"), atlas.boundaries,
+                       atlas.mineral_names).set_index("id")
+    fac = atlas.df("facilities.csv").set_index("id")
+    mp = arcs.loc["flow-005"]   # Mountain Pass concentrate to China: stopped in April 2025
+    assert mp["from"] == [fac.loc["mountain-pass", "lon"], fac.loc["mountain-pass", "lat"]]
+    assert "Link ended 2025-04-17" in mp["tooltip"] and mp["c_from"] == mp["c_to"] == L.ENDED_FLOW
+    live = arcs.loc["flow-042"]  # Kisanfu -> China, still running (under quota)
+    assert "ended" not in live["tooltip"].lower()
+    assert live["c_from"] == L.FLOW_FROM and live["c_to"] == L.FLOW_TO
+    layer = json.loads(pdk.Deck(layers=[L.flows_layer(arcs.reset_index())]).to_json())["layers"][0]
+    assert layer["getSourceColor"] == "@@=c_from" and layer["getTargetColor"] == "@@=c_to"
