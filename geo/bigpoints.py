@@ -132,10 +132,14 @@ def write_pyramid(p: Pyramid, root: Path, key: str, *, keep: int = 8) -> Path:
         os.utime(final)
         return final
     tmp = Path(tempfile.mkdtemp(dir=root, prefix=".build-"))
-    for (z, x, y), text in p.tiles.items():
-        d = tmp / str(z) / str(x)
-        d.mkdir(parents=True, exist_ok=True)
-        (d / f"{y}.json").write_text(text)
+    base, made = str(tmp), set()
+    for (z, x, y), text in p.tiles.items():  # thousands of small files: plain os calls, one mkdir per folder
+        d = f"{base}/{z}/{x}"
+        if d not in made:
+            os.makedirs(d, exist_ok=True)
+            made.add(d)
+        with open(f"{d}/{y}.json", "w", encoding="utf-8") as fh:
+            fh.write(text)
     try:
         os.replace(tmp, final)
     except OSError:  # another session wrote the same set first
