@@ -416,7 +416,8 @@ LEGEND_THEMES = {
     "strategies": ("Country has a national strategy, law or critical list", LAYER_COLORS["strategies"]),
     "partnerships": ("Country is in a minerals partnership", LAYER_COLORS["partnerships"]),
     "controls": ("Country has export controls in force (outline)", LAYER_COLORS["controls"]),
-    "flows": ("Supply flow (orange end: origin, blue end: destination; grey: the link has ended)", LAYER_COLORS["flows"]),
+    "flows": ("Supply flow (orange end: origin, blue end: destination; grey: the link has ended)",
+              LAYER_COLORS["flows"]),
 }
 
 

@@ -39,9 +39,9 @@ def in_force(policies: pd.DataFrame, on: dt.date | None = None) -> pd.Series:
 
     A measure is in force on a day if it took effect on or before that day (``effective``, or
     ``announced`` when no effective date is known), and neither a suspension nor an expiry
-    had started by then. A measure recorded as ended (expired, superseded, repealed, withdrawn) with no
-    end date is not counted on any date: when it stopped is unknown, and the Atlas does not
-    claim what it cannot date.
+    had started by then. A measure recorded as ended (expired, superseded, repealed, withdrawn)
+    with no end date is not counted on any date: when it stopped is unknown, and the Atlas does
+    not claim what it cannot date. A withdrawn proposal never took effect, so it never counts.
     """
     if on is None:
         return policies["status"].eq("in_force")
