@@ -39,11 +39,12 @@ c3.metric("In force on " + (vs.asof.isoformat() if vs.asof else "the data's date
 
 lapsed = lapsed_statuses(shown, today)
 if len(lapsed) and not vs.asof:
-    listed = "; ".join(f"{country_name(r.jurisdiction)} · {clean(r.name, limit=120)} ({r.status.replace('_', ' ')} "
-                       f"until {r.expires}, source as of {r.as_of})" for r in lapsed.itertuples())
+    items = [md_escape(f"{country_name(r.jurisdiction)} · {clean(r.name, limit=120)}: {r.status.replace('_', ' ')} "
+                       f"until {r.expires} (source as of {r.as_of})") for r in lapsed.itertuples()]
     st.warning(md_escape(f"Status may be out of date for {len(lapsed)} measure(s): the recorded status ran to an "
-                         f"end date that has passed, and the sources read do not say what followed — check the "
-                         f"issuing authority before relying on it: {listed}."), icon=":material/update:")
+                         f"end date that has passed, and the sources read do not say what followed. Check the "
+                         f"issuing authority before relying on it.") + "\n\n" + "\n".join("- " + i for i in items),
+               icon=":material/update:")
 
 if shown.empty:
     st.info("No measure matches these filters" + (" on that date." if vs.asof else "."))
