@@ -6,6 +6,7 @@ All text that reaches a tooltip is plain text: deck.gl renders ``tooltip={"text"
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from functools import lru_cache
 
@@ -20,6 +21,7 @@ from geo.colors import LAYER_COLORS, STAGE_COLORS, hex_color
 from geo.countries import country_name
 from geo.filters import split_ids
 from geo.text import clean
+from geo.themes import parse_partial_date
 
 TOOLTIP = {
     "text": "{tooltip}",
@@ -332,8 +334,11 @@ def theme_layers(geoms: dict[str, dict], codes, *, layer_id: str, rgb: tuple[int
 
 
 def flow_arcs(flows: pd.DataFrame, facilities: pd.DataFrame, boundaries: gpd.GeoDataFrame,
-              names: dict[str, str]) -> pd.DataFrame:
-    """Arc records: a facility's point when the flow names one, else the country's centre."""
+              names: dict[str, str], *, on: dt.date | None = None) -> pd.DataFrame:
+    """Arc records: a facility's point when the flow names one, else the country's centre. A link
+    whose ``ended`` date is on or before ``on`` (today when None) is drawn grey; on an earlier
+    'as of' date it was still running and is drawn in the usual colours."""
+    day = on or dt.date.today()
     if flows is None or flows.empty:
         return pd.DataFrame(columns=["id", "from", "to", "tooltip", "c_from", "c_to", "ended"])
     fac = {} if facilities is None else {i: [lo, la] for i, lo, la in
@@ -353,11 +358,14 @@ def flow_arcs(flows: pd.DataFrame, facilities: pd.DataFrame, boundaries: gpd.Geo
             qty = f"\nQuantity: {f['quantity']:,.0f} {clean(f.get('unit'))}"
         ended = f.get("ended")
         ended = ended if isinstance(ended, str) and ended else None
+        stop = parse_partial_date(ended)
+        over = stop is not None and stop <= day
         tip = (f"{names.get(f['mineral'], f['mineral'])}: {clean(f.get('product'))}\n"
                f"{country_name(f['from_country'])} → {country_name(f['to_country'])} ({f['year']}){qty}\n"
-               + (f"Link ended {clean(ended)} (see the source's notes)\n" if ended else "")
+               + (f"Link ended {clean(ended)} (see the source's notes)\n" if over else
+                  f"Link later ended, {clean(ended)}\n" if ended else "")
                + f"Source: {clean(f.get('source'), limit=140)}\nAs of {clean(f.get('as_of'))}")
-        src, dst = (ENDED_FLOW, ENDED_FLOW) if ended else (FLOW_FROM, FLOW_TO)
+        src, dst = (ENDED_FLOW, ENDED_FLOW) if over else (FLOW_FROM, FLOW_TO)
         recs.append({"id": f["id"], "from": a, "to": b, "tooltip": tip, "c_from": src, "c_to": dst,
                      "ended": ended or ""})
     return pd.DataFrame(recs)

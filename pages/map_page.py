@@ -107,7 +107,7 @@ if "flows" in vs.layers and atlas.boundaries is not None:
     flows = atlas.df("flows.csv")
     if flows is not None and f.minerals:
         flows = flows[flows["mineral"].isin(f.minerals)]
-    arcs = L.flow_arcs(flows, fac, atlas.boundaries, names)
+    arcs = L.flow_arcs(flows, fac, atlas.boundaries, names, on=vs.asof)
     if len(arcs):
         deck_layers.append(L.flows_layer(arcs))
 if (mine := upload.current()) is not None:  # the user's own file (this session only), same filters

@@ -169,5 +169,11 @@ def test_flow_arcs_start_at_the_site_and_grey_out_a_link_that_has_ended():
     live = arcs.loc["flow-042"]  # Kisanfu -> China, still running (under quota)
     assert "ended" not in live["tooltip"].lower()
     assert live["c_from"] == L.FLOW_FROM and live["c_to"] == L.FLOW_TO
+    import datetime as dt
+
+    then = L.flow_arcs(atlas.df("flows.csv"), atlas.df("facilities.csv"), atlas.boundaries,
+                       atlas.mineral_names, on=dt.date(2024, 12, 31)).set_index("id")
+    assert then.loc["flow-005", "c_from"] == L.FLOW_FROM           # still running at the end of 2024
+    assert "Link later ended, 2025-04-17" in then.loc["flow-005", "tooltip"]
     layer = json.loads(pdk.Deck(layers=[L.flows_layer(arcs.reset_index())]).to_json())["layers"][0]
     assert layer["getSourceColor"] == "@@=c_from" and layer["getTargetColor"] == "@@=c_to"
