@@ -40,8 +40,9 @@ if vs.present:
     present.present_chrome(common.source_line(atlas), briefing=briefing is not None)
 if briefing is not None:
     present.player(briefing, vs.step)
+if page_key != "map":  # set before the page runs: a run cut short by the next click still counts
+    st.session_state["_map_fresh"] = True  # the Map page will draw its map afresh (it pops this)
 page.run()
-st.session_state["_prev_page"] = page_key  # the Map page uses it to know its map is drawn afresh
 if not vs.present:
     present.share_panel(page_key, page.url_path, briefs, brief_problems)
 state.write_url()

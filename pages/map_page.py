@@ -55,7 +55,7 @@ if not presenting:
     st.selectbox("Frame the map on", list(L.REGIONS), key="map_frame", on_change=_frame, index=None,
                  placeholder="Choose a region (saved in the link as view=)")
 
-if st.session_state.get("_prev_page") != "map":  # the map is drawn afresh: keep the hand-panned camera
+if st.session_state.pop("_map_fresh", False):  # the map is drawn afresh: keep the hand-panned camera
     state.adopt_camera()
 
 picked = ((st.session_state.get("map") or {}).get("selection") or {}).get("objects", {}).get("facilities") or []

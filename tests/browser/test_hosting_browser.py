@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from geo.colors import STAGE_COLORS
 from tests.browser.conftest import ROOT, free_port, start_server, wait_healthy
@@ -61,8 +62,16 @@ def test_two_replicas_behind_nginx_under_a_prefix(proxied, browser, artifacts):
     page.screenshot(path=str(artifacts / "proxied-map.png"))
     page.goto(base + "/countries?country=JPN")
     wait_for_app(page)
-    page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot .bars path')]"
-                           ".some(b => b.getBBox().width > 1)", timeout=90_000)
+    bars = "() => [...document.querySelectorAll('.js-plotly-plot .bars path')].some(b => b.getBBox().width > 1)"
+    try:
+        page.wait_for_function(bars, timeout=60_000)
+    except PlaywrightTimeout:
+        # Seen once in a clean-clone run on a loaded 2-core machine (not reproduced since): keep
+        # the evidence, then give the page one reload; a page that never draws still fails.
+        page.screenshot(path=str(artifacts / "proxied-countries-timeout.png"))
+        page.reload()
+        wait_for_app(page)
+        page.wait_for_function(bars, timeout=60_000)
     assert "Japan (JPN)" in page.inner_text("body")
     assert urlparse(page.url).path == f"/{PREFIX}/countries"
     ctx.close()
