@@ -13,6 +13,7 @@ import shapely
 from shapely.geometry import Point
 from shapely.ops import nearest_points
 
+from geo import analysis
 from geo.filters import split_ids
 from geo.load import Issue
 
@@ -125,12 +126,10 @@ def placeholder_urls(atlas) -> list[Issue]:
 def lapsed_statuses(policies: pd.DataFrame | None, today) -> list[Issue]:
     """Warnings for measures whose recorded status ran past its own end date (see
     :func:`geo.analysis.lapsed_statuses`): the row needs a newer source."""
-    from geo.analysis import lapsed_statuses as lapsed
-
     return [Issue("policies.csv", f"status '{r.status}' ran to {r.expires}, which has passed (source as of "
                                   f"{r.as_of}): find what followed and update the row", row_id=r.id,
                   column="status", severity="warning")
-            for r in lapsed(policies, today).itertuples()]
+            for r in analysis.lapsed_statuses(policies, today).itertuples()]
 
 
 def production_sums(prod: pd.DataFrame, *, tolerance: float = 0.06) -> list[Issue]:

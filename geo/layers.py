@@ -340,7 +340,7 @@ def flow_arcs(flows: pd.DataFrame, facilities: pd.DataFrame, boundaries: gpd.Geo
     'as of' date it was still running and is drawn in the usual colours."""
     day = on or dt.date.today()
     if flows is None or flows.empty:
-        return pd.DataFrame(columns=["id", "from", "to", "tooltip", "c_from", "c_to", "ended"])
+        return pd.DataFrame(columns=["id", "from", "to", "tooltip", "c_from", "c_to"])
     fac = {} if facilities is None else {i: [lo, la] for i, lo, la in
                                          zip(facilities["id"], facilities["lon"], facilities["lat"])}
     reps = boundaries.set_index("iso3").geometry.representative_point()
@@ -356,18 +356,15 @@ def flow_arcs(flows: pd.DataFrame, facilities: pd.DataFrame, boundaries: gpd.Geo
             qty = f"\nShare: {f['share_pct']:g}%"
         elif not pd.isna(f.get("quantity")):
             qty = f"\nQuantity: {f['quantity']:,.0f} {clean(f.get('unit'))}"
-        ended = f.get("ended")
-        ended = ended if isinstance(ended, str) and ended else None
-        stop = parse_partial_date(ended)
+        stop = parse_partial_date(f.get("ended"))  # None when the link has not ended
         over = stop is not None and stop <= day
         tip = (f"{names.get(f['mineral'], f['mineral'])}: {clean(f.get('product'))}\n"
                f"{country_name(f['from_country'])} → {country_name(f['to_country'])} ({f['year']}){qty}\n"
-               + (f"Link ended {clean(ended)} (see the source's notes)\n" if over else
-                  f"Link later ended, {clean(ended)}\n" if ended else "")
+               + (f"Link ended {clean(f['ended'])} (see the source's notes)\n" if over else
+                  f"Link later ended, {clean(f['ended'])}\n" if stop else "")
                + f"Source: {clean(f.get('source'), limit=140)}\nAs of {clean(f.get('as_of'))}")
         src, dst = (ENDED_FLOW, ENDED_FLOW) if over else (FLOW_FROM, FLOW_TO)
-        recs.append({"id": f["id"], "from": a, "to": b, "tooltip": tip, "c_from": src, "c_to": dst,
-                     "ended": ended or ""})
+        recs.append({"id": f["id"], "from": a, "to": b, "tooltip": tip, "c_from": src, "c_to": dst})
     return pd.DataFrame(recs)
 
 

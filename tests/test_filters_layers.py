@@ -1,5 +1,6 @@
 """Filters, summary line, layers, legend and tooltips."""
 
+import datetime as dt
 import json
 
 import pandas as pd
@@ -97,14 +98,12 @@ def _policies():
 def test_in_force_on_a_date():
     p = _policies()
     assert list(p[in_force(p)]["id"]) == ["p1", "p3"]
-    import datetime as dt
     assert list(p[in_force(p, dt.date(2023, 7, 31))]["id"]) == []
     assert list(p[in_force(p, dt.date(2025, 1, 1))]["id"]) == ["p1", "p2", "p3"]
     assert list(p[in_force(p, dt.date(2025, 12, 1))]["id"]) == ["p1", "p3"]
 
 
 def test_partial_dates():
-    import datetime as dt
     assert parse_partial_date("2023") == dt.date(2023, 1, 1)
     assert parse_partial_date("2023", end=True) == dt.date(2023, 12, 31)
     assert parse_partial_date("2024-02", end=True) == dt.date(2024, 2, 29)
@@ -120,7 +119,6 @@ def test_country_themes_expand_the_eu():
     parts = pd.DataFrame([dict(id="msp", short_name="MSP")])
     members = pd.DataFrame([dict(partnership="msp", member="EUU", joined="2022-06-14"),
                             dict(partnership="msp", member="IND", joined="2023-06")])
-    import datetime as dt
     by = country_partnerships(parts, members)
     assert by["IND"] == ["MSP"] and by["ITA"] == ["MSP"]
     assert "IND" not in country_partnerships(parts, members, on=dt.date(2023, 1, 1))
@@ -169,8 +167,6 @@ def test_flow_arcs_start_at_the_site_and_grey_out_a_link_that_has_ended():
     live = arcs.loc["flow-042"]  # Kisanfu -> China, still running (under quota)
     assert "ended" not in live["tooltip"].lower()
     assert live["c_from"] == L.FLOW_FROM and live["c_to"] == L.FLOW_TO
-    import datetime as dt
-
     then = L.flow_arcs(atlas.df("flows.csv"), atlas.df("facilities.csv"), atlas.boundaries,
                        atlas.mineral_names, on=dt.date(2024, 12, 31)).set_index("id")
     assert then.loc["flow-005", "c_from"] == L.FLOW_FROM           # still running at the end of 2024
