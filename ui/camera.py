@@ -3,9 +3,8 @@
 Streamlit's pydeck chart does not report its view state. This small JavaScript-only component
 (st.components.v2, no iframe, no network) reads the camera of the page's deck.gl map every half
 second and, once the map has stopped moving and differs from the camera the page asked for,
-sends ``lat,lon,zoom`` back. Only the map this page drew counts: maps Streamlit marks stale (the
-previous page's, during a page switch) are skipped, and a map is vetted by first showing the
-camera the page asked for. Python checks it like any link value (geo.urlstate.parse_view) and
+sends ``lat,lon,zoom`` back. Maps Streamlit marks stale (the previous page's, during a page
+switch) are skipped. Python checks it like any link value (geo.urlstate.parse_view) and
 keeps it as the session's camera: it goes into the link and the exports, while the map's own
 initial view is left alone, so reporting never redraws the map.
 
@@ -63,24 +62,13 @@ export default function (component) {
   const asked = data && data.view ? { lat: data.view[0], lon: data.view[1], zoom: data.view[2] } : null;
   let reported = asked;  // the camera Python already knows about
   let previous = null;   // the camera half a second ago
-  let ours = null;       // the map this page drew: it starts at the camera the page asked for
-  let seen = 0;          // ticks an unvetted map has been on screen
   const tick = () => {
     const deck = findDeck(document);
     if (!deck) return;
     const now = camera(deck);
     if (!now) return;
-    if (deck !== ours) {
-      // A map we have not vetted is adopted once it shows the asked camera (or, if the user moved
-      // it before the first tick, once it has been on screen for 3 s): a leftover map never is.
-      seen = deck === previous?.deck ? seen + 1 : 0;
-      previous = { ...now, deck };
-      if (asked && !same(now, asked) && seen < 6) return;
-      ours = deck;
-      return;
-    }
     const still = same(now, previous);
-    previous = { ...now, deck };
+    previous = now;
     if (still && !same(now, reported)) {
       reported = now;
       setStateValue('view', [now.lat.toFixed(4), now.lon.toFixed(4), now.zoom.toFixed(2)].join(','));
