@@ -90,6 +90,43 @@ class PointSet:
         self.detail_key = fx.astype(np.int64) * (2 ** detail_zoom) + fy.astype(np.int64)
         props = ['{"n":1,"r":' + str(cell_radius(1)) + ',"tooltip":' + json.dumps(str(t)) + "}" for t in tooltips]
         self.features = np.asarray(_feature_strings(self.lon, self.lat, props), dtype=object)
+        # Per zoom, the points ordered by tile (stable: ascending index within a tile), so the
+        # points of one tile are a slice: ``tile()`` builds any tile on request in milliseconds.
+        self._by_tile: list[tuple[np.ndarray, np.ndarray]] = []
+        for z in range(detail_zoom + 1):
+            tk = self._tile_keys(z, self.keys[z]) if z < detail_zoom else self.detail_key
+            order = np.argsort(tk, kind="stable")
+            self._by_tile.append((tk[order], order.astype(np.int32 if len(order) < 2 ** 31 else np.int64)))
+
+    def _tile_keys(self, z: int, cell_keys: np.ndarray) -> np.ndarray:
+        """Tile key (x * 2**z + y) of each cell key at an aggregated zoom ``z``."""
+        side = 2 ** z * self.cells
+        return ((cell_keys // side) // self.cells) * (2 ** z) + (cell_keys % side) // self.cells
+
+    def _cells(self, z: int, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The grid cells at aggregated zoom ``z`` of the points ``idx`` (ascending): their tile
+        keys and their features (mean position, exact count), in cell-key order."""
+        uniq, inv, counts = np.unique(self.keys[z][idx], return_inverse=True, return_counts=True)
+        mlon = np.bincount(inv, weights=self.lon[idx]) / counts
+        mlat = np.bincount(inv, weights=self.lat[idx]) / counts
+        props = [f'{{"n":{c},"r":{cell_radius(c)},"tooltip":"{c:,} site{"s" if c != 1 else ""} here: '
+                 f'zoom in to see each"}}' for c in counts]
+        return self._tile_keys(z, uniq), np.asarray(_feature_strings(mlon, mlat, props), dtype=object)
+
+    def tile(self, z: int, x: int, y: int, mask=None) -> str | None:
+        """One tile's GeoJSON text (the same text as ``pyramid(mask).tiles[(z, x, y)]``), or None
+        when no point of the set (under ``mask``) falls in it or (z, x, y) is not a tile."""
+        if not (0 <= z <= self.detail_zoom and 0 <= x < 2 ** z and 0 <= y < 2 ** z):
+            return None
+        keys, order = self._by_tile[z]
+        k = x * 2 ** z + y
+        idx = order[np.searchsorted(keys, k, "left"):np.searchsorted(keys, k, "right")]
+        if mask is not None:
+            idx = idx[np.asarray(mask)[idx]]
+        if not len(idx):
+            return None
+        feats = self.features[idx] if z == self.detail_zoom else self._cells(z, idx)[1]
+        return _collection(list(feats))
 
     def __len__(self) -> int:
         return len(self.lon)
@@ -97,17 +134,9 @@ class PointSet:
     def pyramid(self, mask=None) -> Pyramid:
         idx = np.arange(len(self)) if mask is None else np.flatnonzero(np.asarray(mask))
         tiles: dict[tuple[int, int, int], str] = {}
-        lon, lat = self.lon[idx], self.lat[idx]
         for z in range(self.detail_zoom):
-            side = 2 ** z * self.cells
-            uniq, inv, counts = np.unique(self.keys[z][idx], return_inverse=True, return_counts=True)
-            mlon = np.bincount(inv, weights=lon) / counts
-            mlat = np.bincount(inv, weights=lat) / counts
-            tx, ty = (uniq // side) // self.cells, (uniq % side) // self.cells
-            props = [f'{{"n":{c},"r":{cell_radius(c)},"tooltip":"{c:,} site{"s" if c != 1 else ""} here: '
-                     f'zoom in to see each"}}' for c in counts]
-            feats = np.asarray(_feature_strings(mlon, mlat, props), dtype=object)
-            _group(tiles, z, tx * (2 ** z) + ty, feats, 2 ** z)
+            tkeys, feats = self._cells(z, idx)
+            _group(tiles, z, tkeys, feats, 2 ** z)
         z = self.detail_zoom
         _group(tiles, z, self.detail_key[idx], self.features[idx], 2 ** z)
         return Pyramid(tiles=tiles, points=len(idx), detail_zoom=self.detail_zoom)

@@ -91,3 +91,57 @@ def test_fast_mask_matches_the_curated_filter_rules():
                         "stage": ["mining"] * 4, "status": ["unknown"] * 4})
     assert mask(odd, Filters(minerals=("cobalt",))).tolist() == [True, False, True, False]
     assert mask(odd, Filters(countries=("COD",))).tolist() == [True, False, False, False]
+
+
+def test_a_tile_built_on_request_is_the_pyramids_tile(mrds300k):
+    """The server builds tiles one at a time (geo.tileserver): each must be the pyramid's own text,
+    with and without a filter, and a tile with no point is None."""
+    sub = mrds300k.iloc[:40_000]
+    ps = PointSet(sub["longitude"], sub["latitude"], sub["site_name"])
+    for m in (None, (sub["commod1"] == "Copper").to_numpy()):
+        p = ps.pyramid(m)
+        for (z, x, y), text in p.tiles.items():
+            assert ps.tile(z, x, y, m) == text
+        empty = [(z, x, y) for z in range(4) for x in range(2 ** z) for y in range(2 ** z) if (z, x, y) not in p.tiles]
+        assert empty and all(ps.tile(*k, m) is None for k in empty)
+    assert ps.tile(DETAIL_ZOOM + 1, 0, 0) is None and ps.tile(1, 2, 0) is None and ps.tile(0, -1, 0) is None
+
+
+def test_tile_server_serves_registered_sets_within_its_bounds():
+    from geo.tileserver import EMPTY, TileServer
+
+    ts = TileServer(max_sets=2, max_point_sets=2, max_cache_bytes=10_000)
+    ps = PointSet([10.0, 10.1, -70.0], [50.0, 50.1, -20.0], ["a", "b", "c"])
+    ts.register("aaaaaaaa", ps)
+    ts.register("bbbbbbbb", ps, np.array([False, False, True]))
+    world = json.loads(ts.tile_bytes("aaaaaaaa", 0, 0, 0))
+    assert sorted(f["properties"]["n"] for f in world["features"]) == [1, 2]
+    only_c = json.loads(ts.tile_bytes("bbbbbbbb", 0, 0, 0))
+    assert [f["properties"]["n"] for f in only_c["features"]] == [1]
+    x, y = tile_xy(np.array([10.0]), np.array([50.0]), DETAIL_ZOOM)
+    assert ts.tile_bytes("bbbbbbbb", DETAIL_ZOOM, int(x[0]), int(y[0])) == EMPTY   # filtered out: empty, not missing
+    assert ts.tile_bytes("cccccccc", 0, 0, 0) is None                              # never registered
+    assert ts.tile_bytes("aaaaaaaa", DETAIL_ZOOM + 1, 0, 0) is None                 # not a tile
+    ts.register("cccccccc", ps)                                                     # a third set: the oldest goes
+    assert ts.tile_bytes("aaaaaaaa", 0, 0, 0) is None and ts.tile_bytes("cccccccc", 0, 0, 0)
+    for z in range(DETAIL_ZOOM + 1):                                                # the cache stays in bounds
+        for x in range(min(2 ** z, 8)):
+            ts.tile_bytes("cccccccc", z, x, 0)
+    assert ts.stats()["cached_bytes"] <= 10_000
+    with pytest.raises(ValueError):
+        ts.register("../../etc", ps)
+    few = TileServer(max_sets=10, max_point_sets=1)          # a second distinct point set: the first goes
+    few.register("dddddddd", ps)
+    few.register("dddddddf", ps, np.array([True, False, True]))
+    few.register("eeeeeeee", PointSet([3.0], [4.0], ["y"]))
+    assert few.stats()["sets"] == 1 and few.tile_bytes("eeeeeeee", 0, 0, 0)
+
+
+def test_tile_route_sits_under_the_base_url_path():
+    from geo.tileserver import TileServer, url_template
+
+    ts = TileServer()
+    assert not ts.serving
+    assert ts.routes("/atlas/")[0].path == "/atlas/atlas-tiles/{key}/{z:int}/{x:int}/{y:int}.json"
+    assert ts.routes("")[0].path.startswith("/atlas-tiles/") and ts.serving
+    assert url_template("0123abcd") == "atlas-tiles/0123abcd/{z}/{x}/{y}.json"   # relative: keeps the prefix

@@ -1,5 +1,6 @@
-"""Large point sets on the map through static tiles (geo.bigpoints): prepared once per data set,
-one tile pyramid per filter, both cached with bounded size."""
+"""Large point sets on the map through tiles (geo.bigpoints): prepared once per data set. Under
+``server.py`` each filter's tiles are built on request from memory (geo.tileserver); under a plain
+``streamlit run app.py`` one pyramid per filter is written as static files. Both bounded in size."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from geo import bigpoints as B
+from geo import tileserver as TS
 from geo import paths
 from geo.filters import Filters, split_ids
 from geo.userdata import Limits, load_upload
@@ -55,8 +57,14 @@ def layer(sites: pd.DataFrame, digest: str, names: dict, f: Filters, *, layer_id
     """(deck.gl TileLayer, number of points shown) for ``sites`` under the filters."""
     ps = _pointset(digest, sites, names)
     m = mask(sites, f)
-    key = _tiles(digest, (f.minerals, f.countries, f.stages, f.statuses), ps, m)
-    url = f"app/static/atlas/tiles/{key}/{{z}}/{{x}}/{{y}}.json"
+    fkey = (f.minerals, f.countries, f.stages, f.statuses)
+    if TS.TILES.serving:  # server.py's route builds each tile on request: a filter change is just the mask
+        key = B.tile_set_key(digest, len(ps), fkey, ps.detail_zoom, ps.cells, "mem")
+        TS.TILES.register(key, ps, m)
+        url = TS.url_template(key)
+    else:
+        key = _tiles(digest, fkey, ps, m)
+        url = f"app/static/atlas/tiles/{key}/{{z}}/{{x}}/{{y}}.json"
     return B.tile_layer(url, layer_id=layer_id, rgb=rgb, line=line), int(m.sum())
 
 

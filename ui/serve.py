@@ -15,7 +15,7 @@ from pathlib import Path
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.web import cli
 
-APP = Path(__file__).resolve().parents[1] / "app.py"
+SERVER = Path(__file__).resolve().parents[1] / "server.py"  # st.App("app.py") plus the tile route
 
 
 def _warm_when_serving() -> None:
@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> None:
 
     PagesManager.uses_pages_directory = False
     threading.Thread(target=_warm_when_serving, name="atlas-warm-up", daemon=True).start()
-    cli.main(args=["run", str(APP), *(sys.argv[1:] if argv is None else argv)], prog_name="streamlit")
+    cli.main(args=["run", str(SERVER), *(sys.argv[1:] if argv is None else argv)], prog_name="streamlit")
 
 
 if __name__ == "__main__":

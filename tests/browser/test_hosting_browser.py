@@ -3,6 +3,7 @@ README documents), opened in Chromium: pages draw, deep links and the share link
 
 import shutil
 import subprocess
+import urllib.error
 import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
@@ -52,6 +53,9 @@ def test_two_replicas_behind_nginx_under_a_prefix(proxied, browser, artifacts):
     base, run = proxied
     with urllib.request.urlopen(base + "/_stcore/health", timeout=5) as r:
         assert r.read() == b"ok"
+    with pytest.raises(urllib.error.HTTPError) as missing:   # the map-tile route lives under the prefix too
+        urllib.request.urlopen(base + "/atlas-tiles/0123abcd/0/0/0.json", timeout=5)
+    assert missing.value.code == 404 and b"No such map tile" in missing.value.read()
     ctx = browser.new_context(viewport={"width": 1400, "height": 950})
     page = ctx.new_page()
     page.goto(base + "/?mineral=cobalt&country=COD")
