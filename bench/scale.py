@@ -67,12 +67,14 @@ def first_draw(browser, url: str, *, tiles: bool) -> tuple[float, int]:
     page.on("websocket", lambda ws: ws.on("framereceived", lambda f: got.__setitem__("ws", got["ws"] + len(f or b""))))
 
     def on_response(r):
-        if "/static/atlas/" in r.url and r.status == 200:
+        # the Atlas's static files (basemap, fills) and map tiles: from memory (atlas-tiles/, server.py)
+        # or as files (static/atlas/tiles/, a plain `streamlit run app.py`)
+        if ("/static/atlas/" in r.url or "/atlas-tiles/" in r.url) and r.status == 200:
             try:
                 got["static"] += len(r.body())
             except Exception:  # noqa: BLE001
                 pass
-            got["tiles"] += "/tiles/" in r.url
+            got["tiles"] += "/tiles/" in r.url or "/atlas-tiles/" in r.url
     page.on("response", on_response)
     start = time.perf_counter()
     page.goto(url, timeout=180_000)
@@ -89,6 +91,14 @@ def first_draw(browser, url: str, *, tiles: bool) -> tuple[float, int]:
     page.wait_for_timeout(1500)  # let late tile responses count
     ctx.close()
     return drawn, got["ws"] + got["static"]
+
+
+def curated_sites() -> int:
+    """Sites in data/facilities.csv (the curated map's points)."""
+    import csv
+
+    with open(ROOT / "data" / "facilities.csv", encoding="utf-8") as fh:
+        return sum(1 for _ in csv.DictReader(fh))
 
 
 def rerun_times(n: int, csv: Path | None, *, memory: bool = True) -> tuple[float, float]:
@@ -130,7 +140,7 @@ def main() -> None:
         mrds_like(n, seed=5).to_csv(csvs[n], index=False)
     configs = [  # (label, N, script, env, uses tiles)
         ("floor: plain pydeck", 1_000, "bench/pages/plain.py", {"BENCH_POINTS": "1000"}, False),
-        ("Atlas, curated data", 365, "app.py", {}, False),
+        ("Atlas, curated data", curated_sites(), "app.py", {}, False),
         ("Atlas + MRDS-shaped", 1_000, "app.py", {"ATLAS_EXTRA_POINTS": str(csvs[1_000])}, False),
         ("baseline: plain pydeck", 100_000, "bench/pages/plain.py", {"BENCH_POINTS": "100000"}, False),
         ("Atlas + MRDS-shaped", 100_000, "app.py", {"ATLAS_EXTRA_POINTS": str(csvs[100_000])}, True),
