@@ -10,7 +10,8 @@ RUN apt-get update -q && apt-get install -y -q --no-install-recommends chromium 
 WORKDIR /app
 COPY requirements.txt .
 RUN pip install -r requirements.txt
-COPY app.py server.py ./
+COPY app.py ./
+COPY server.py ./
 COPY .streamlit .streamlit
 COPY pages pages
 COPY ui ui

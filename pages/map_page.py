@@ -86,11 +86,13 @@ if "controls" in vs.layers:
                                            on=vs.asof, require_in_force=True),
                           "Export controls in force", dict(outline_only=True))
 notes = L.merge_notes(*(L.theme_notes(by, label) for by, label, _ in themes.values()))
-deck_layers = data.base_layers()
-for layer_id, (by, _label, opts) in themes.items():  # fills as pictures drawn once on the server; outlines as lines
-    url = None if opts.get("outline_only") else data.theme_picture(by, L.LAYER_COLORS[layer_id], opts["alpha"])
-    deck_layers.extend([L.raster_theme_layer(url, layer_id=layer_id)] if url else
-                       L.theme_layers(geoms, by, layer_id=layer_id, rgb=L.LAYER_COLORS[layer_id], **opts))
+# fills painted into the basemap picture on the server (one texture for the browser); outlines as lines
+fills = [(tuple(by), L.LAYER_COLORS[k], opts["alpha"]) for k, (by, _l, opts) in themes.items() if not opts.get("outline_only")]
+deck_layers = data.base_layers(fills)
+pictured = bool(deck_layers)  # no boundaries, no picture: fills as vector layers
+for layer_id, (by, _label, opts) in themes.items():
+    if opts.get("outline_only") or not pictured:
+        deck_layers.extend(L.theme_layers(geoms, by, layer_id=layer_id, rgb=L.LAYER_COLORS[layer_id], **opts))
 n_themes = len(deck_layers)
 
 

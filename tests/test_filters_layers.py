@@ -132,26 +132,42 @@ def _pixel(lon: float, lat: float, size: int = 4096) -> tuple[int, int]:
     return int((lon + 180) / 360 * size), int((math.pi - y) / (2 * math.pi) * size)
 
 
-def test_theme_picture_fills_the_countries_and_nothing_else():
+def test_map_picture_paints_see_through_fills_into_the_basemap():
     import io
 
     from PIL import Image
 
+    from geo.colors import LAYER_COLORS
     from geo.countries import load_boundaries
     from geo.paths import DATA_DIR
 
     world = load_boundaries(DATA_DIR / "boundaries" / "countries.geojson")
-    png = L.theme_png(world, ["JPN", "ZAF"], rgb=(86, 180, 233), alpha=110)
-    img = Image.open(io.BytesIO(png)).convert("RGBA")
+    mask = L.theme_mask(world, ["JPN", "ZAF"])
+    assert mask.shape == (4096, 4096)
+    assert mask[_pixel(139.7, 35.7)[::-1]] and mask[_pixel(24.0, -30.0)[::-1]]   # Tokyo, South Africa
+    assert not mask[_pixel(28.2, -29.6)[::-1]]                                   # Lesotho, a hole in South Africa
+    assert not mask[_pixel(-160.0, 20.0)[::-1]] and not mask[_pixel(116.4, 39.9)[::-1]]  # Pacific, Beijing
+    assert L.theme_mask(world, ["ZAF", "LSO"])[_pixel(28.2, -29.6)[::-1]]        # an enclave in the set is filled
+
+    base = Image.open(io.BytesIO(L.basemap_png(world)))
+    blue, orange = (86, 180, 233), (230, 159, 0)
+    png = L.map_png(base, [(mask, blue, 110), (L.theme_mask(world, ["ZAF", "CHN"]), orange, 100)])
+    img = Image.open(io.BytesIO(png)).convert("RGB")
+    land, ocean = LAYER_COLORS["land"], LAYER_COLORS["ocean"]
+
+    def over(under, rgb, alpha):
+        return tuple(round(u * (1 - alpha / 255) + c * alpha / 255) for u, c in zip(under, rgb))
+
+    def near(got, want):
+        return all(abs(g - w) <= 2 for g, w in zip(got, want))
+
     assert img.size == (4096, 4096)
-    assert img.getpixel(_pixel(139.7, 35.7)) == (86, 180, 233, 110)  # Tokyo: the colour, see-through
-    assert img.getpixel(_pixel(24.0, -30.0))[3] == 110  # South Africa
-    assert img.getpixel(_pixel(28.2, -29.6))[3] == 0  # Lesotho, a hole in South Africa: not filled
-    assert img.getpixel(_pixel(-160.0, 20.0))[3] == 0  # the Pacific
-    assert img.getpixel(_pixel(116.4, 39.9))[3] == 0  # Beijing: China is not in the set
-    both = Image.open(io.BytesIO(L.theme_png(world, ["ZAF", "LSO"], rgb=(1, 2, 3), alpha=90))).convert("RGBA")
-    assert both.getpixel(_pixel(28.2, -29.6)) == (1, 2, 3, 90)  # an enclave in the set is filled
-    assert len(png) < 150_000
+    assert near(img.getpixel(_pixel(139.7, 35.7)), over(land, blue, 110))                      # Japan: blue only
+    assert near(img.getpixel(_pixel(24.0, -30.0)), over(over(land, blue, 110), orange, 100))   # ZAF: both, in order
+    assert near(img.getpixel(_pixel(116.4, 39.9)), over(land, orange, 100))                    # Beijing: orange only
+    assert near(img.getpixel(_pixel(-160.0, 20.0)), ocean)                                     # the sea untouched
+    assert near(img.getpixel(_pixel(-100.0, 40.0)), land)                                      # the US untouched
+    assert len(png) < 700_000
 
 
 def test_flow_arcs_start_at_the_site_and_grey_out_a_link_that_has_ended():

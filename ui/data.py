@@ -11,7 +11,7 @@ import streamlit as st
 
 from geo import paths
 from geo.atlas import Atlas, file_signature, load_atlas
-from geo.layers import basemap_png, basemap_records, display_features, theme_png
+from geo.layers import basemap_png, basemap_records, display_features
 
 STATIC = paths.ROOT / "static" / "atlas"
 
@@ -102,15 +102,16 @@ def basemap_data() -> dict:
     return basemap_records(display_geoms())["land"]
 
 
-def base_layers() -> list:
-    """The offline basemap for an interactive map: one picture layer (or nothing without boundaries)."""
+def base_layers(fills=()) -> list:
+    """The offline basemap for an interactive map: one picture layer, with the country ``fills``
+    ((codes, rgb, alpha), in order) painted in (:func:`map_picture`); nothing without boundaries."""
     from geo.layers import raster_base_layer
 
-    url = _basemap(_key())
+    url = map_picture(fills)
     return [raster_base_layer(url)] if url else []
 
 
-THEME_FILES_KEPT = 400  # theme pictures on disk (~60 KB each); the oldest go first
+MAP_FILES_KEPT = 100  # basemap pictures with fills on disk (~0.4 MB each); the oldest go first
 
 
 @st.cache_resource(max_entries=2)
@@ -119,20 +120,38 @@ def _boundaries_digest(key: tuple) -> str:
     return "" if a.boundaries is None else hashlib.sha256(b"".join(a.boundaries.geometry.to_wkb())).hexdigest()
 
 
-def theme_picture(codes, rgb: tuple[int, int, int], alpha: int) -> str | None:
-    """URL of a static picture of countries ``codes`` filled in ``rgb`` (geo.layers.theme_png),
-    drawn once per set of countries, colour and boundaries, and shared by every session."""
-    a = atlas()
-    codes = tuple(sorted(set(codes)))
-    if a.boundaries is None or not codes:
+@st.cache_resource(max_entries=1)
+def _basemap_image(key: tuple):
+    """The basemap picture, decoded once (a 4096 x 4096 palette image, 16 MB)."""
+    from PIL import Image
+
+    url = _basemap(key)
+    img = Image.open(STATIC / url.rsplit("/", 1)[1])
+    img.load()
+    return img
+
+
+def map_picture(fills=()) -> str | None:
+    """URL of the basemap picture with countries filled in (geo.layers.map_png): ``fills`` is a
+    sequence of (country codes, rgb, alpha), painted in order; empty ones are left out. Drawn once
+    per set of fills and boundaries (~0.2 s) and shared by every session; None without boundaries."""
+    from geo.layers import map_png, theme_mask
+
+    base_url = _basemap(_key())
+    if base_url is None:
         return None
-    rgb, alpha = tuple(int(c) for c in rgb), int(alpha)
-    tag = repr((_boundaries_digest(_key()), codes, rgb, alpha, "theme-v1")).encode()
-    path = STATIC / f"theme-{hashlib.sha256(tag).hexdigest()[:16]}.png"
-    if not path.exists():  # a stat per run: a pruned picture is drawn again (~0.1 s)
-        _write_once(path, theme_png(a.boundaries, codes, rgb=rgb, alpha=alpha))
-        pictures = sorted(STATIC.glob("theme-*.png"), key=lambda p: p.stat().st_mtime)
-        for stale in pictures[:-THEME_FILES_KEPT]:
+    fills = tuple((tuple(sorted(set(codes))), tuple(int(c) for c in rgb), int(alpha))
+                  for codes, rgb, alpha in fills if len(codes))
+    if not fills:
+        return base_url
+    tag = repr((_boundaries_digest(_key()), base_url, fills, "map-v1")).encode()
+    path = STATIC / f"map-{hashlib.sha256(tag).hexdigest()[:16]}.png"
+    if not path.exists():  # a stat per run: a pruned picture is drawn again
+        a = atlas()
+        masks = [(theme_mask(a.boundaries, codes), rgb, alpha) for codes, rgb, alpha in fills]
+        _write_once(path, map_png(_basemap_image(_key()), masks))
+        pictures = sorted(STATIC.glob("map-*.png"), key=lambda p: p.stat().st_mtime)
+        for stale in pictures[:-MAP_FILES_KEPT]:
             stale.unlink(missing_ok=True)
     return f"app/static/atlas/{path.name}"
 
