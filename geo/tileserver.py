@@ -17,10 +17,12 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:  # imported by server.py before the server answers: keep numpy/pandas/pydeck out of it
+    import numpy as np
 
-from geo.bigpoints import PointSet
+    from geo.bigpoints import PointSet
 
 EMPTY = b'{"type":"FeatureCollection","features":[]}'
 URL_PATH = "atlas-tiles"  # the route: <baseUrlPath>/atlas-tiles/<key>/<z>/<x>/<y>.json
@@ -44,6 +46,8 @@ class TileServer:
         of 300k sites holds ~100 MB); a page asking again registers its set again."""
         if not _KEY.match(key):
             raise ValueError(f"tile set key {key!r} is not a lowercase hex digest")
+        import numpy as np
+
         m = None if mask is None else np.asarray(mask, dtype=bool)
         with self._lock:
             if key in self._sets:
