@@ -167,11 +167,11 @@ def standalone_html(deck_json: str, *, title: str, legend: list[dict], source_li
         spec.pop(key, None)
     bundle = deckgl_bundle().replace("</script", "<\\/script")
     data = json.dumps(spec, separators=(",", ":")).replace("</", "<\\/")
-    from geo.layers import TOOLTIP
+    from geo.layers import TOOLTIP, swatch_background
 
     tooltip = json.dumps(TOOLTIP)
     items = "".join(
-        f'<div><span class="sw" style="background:{html.escape(i["color"])}"></span>{html.escape(i["label"])}'
+        f'<div><span class="sw" style="background:{html.escape(swatch_background(i))}"></span>{html.escape(i["label"])}'
         + (f" ({int(i['count'])})" if i.get("count") is not None else "") + "</div>" for i in legend)
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>

@@ -464,4 +464,13 @@ def legend_items(layers: tuple[str, ...], stage_counts: dict[str, int]) -> list[
             items.append({"label": label, "color": hex_color(rgb),
                           "shape": "outline" if key == "controls" else ("arc" if key == "flows" else "square"),
                           "count": None})
+            if key == "flows":  # drawn as the arcs are: orange origin end to blue destination end
+                items[-1].update(color=hex_color(FLOW_FROM[:3]), color_to=hex_color(FLOW_TO[:3]))
     return items
+
+
+def swatch_background(item: dict) -> str:
+    """CSS background of a legend item's swatch: its colour, or a gradient for a two-ended arc."""
+    if item.get("color_to"):
+        return f"linear-gradient(90deg,{item['color']},{item['color_to']})"
+    return item["color"]

@@ -148,7 +148,7 @@ with side_col:
                  "outline": "border-radius:2px;background:transparent;border:3px solid {c}",
                  "arc": "height:4px;margin-top:6px;border-radius:2px"}[item["shape"]]
         swatch = (f'<span style="display:inline-block;width:14px;height:14px;margin-right:6px;'
-                  f'vertical-align:middle;background:{item["color"]};border:1px solid #555;'
+                  f'vertical-align:middle;background:{L.swatch_background(item)};border:1px solid #555;'
                   f'{style.format(c=item["color"])}"></span>')
         count = f" ({item['count']})" if item["count"] is not None else ""
         rows.append(f"<div style='margin:3px 0;font-size:0.9rem'>{swatch}{html.escape(item['label'])}{count}</div>")

@@ -74,6 +74,10 @@ def test_legend_lists_stages_with_counts_and_active_layers():
     assert items[0]["count"] == 2 and items[1]["count"] == 0
     assert any("export controls" in lbl for lbl in labels)
     assert not any("partnership" in lbl for lbl in labels)
+    flows = L.legend_items(("flows",), {})[-1]   # the swatch runs from the origin's colour to the destination's
+    assert flows["shape"] == "arc" and L.swatch_background(flows) == (
+        f"linear-gradient(90deg,{L.hex_color(L.FLOW_FROM[:3])},{L.hex_color(L.FLOW_TO[:3])})")
+    assert L.swatch_background(items[0]) == items[0]["color"]
 
 
 def test_capacity_sizes_only_compare_like_units():
