@@ -17,10 +17,12 @@ from tests.test_filters_layers import _pixel
 APP = str(ROOT / "app.py")
 
 
-def run_app(params=None, page=None, timeout=90):
+def run_app(params=None, page=None, timeout=90, state=None):
     at = AppTest.from_file(APP, default_timeout=timeout)
     for k, v in (params or {}).items():
         at.query_params[k] = v
+    for k, v in (state or {}).items():   # e.g. {"map_table": True}: the map's site table opened
+        at.session_state[k] = v
     at.run()
     if page:
         at.switch_page(page)
@@ -48,8 +50,14 @@ def all_text(at):
     return "\n".join(str(p) for p in parts)
 
 
+TABLE_OPEN = {"map_table": True}
+
+
 def test_map_default_shows_every_site():
     at = run_app()
+    assert not at.dataframe   # the site table is sent only once its box is opened
+    assert f"Sites on the map: {len(facilities()):,} as a table" in at.expander[0].label
+    at = run_app(state=TABLE_OPEN)
     assert not at.exception
     spec = deck_spec(at)
     pts = layer(spec, "facilities")["data"]
@@ -63,7 +71,7 @@ def test_map_default_shows_every_site():
 
 
 def test_seeded_filters_leave_only_matching_sites():
-    at = run_app({"mineral": "cobalt", "country": "COD"})
+    at = run_app({"mineral": "cobalt", "country": "COD"}, state=TABLE_OPEN)
     assert not at.exception
     expected = filter_facilities(facilities(), Filters(minerals=("cobalt",), countries=("COD",)))
     assert len(expected) > 0, "the dataset should hold DR Congo cobalt sites"
@@ -78,7 +86,7 @@ def test_seeded_filters_leave_only_matching_sites():
 
 
 def test_stage_and_status_filters_apply_to_map_table_and_summary():
-    at = run_app({"stage": "processing", "status": "operating"})
+    at = run_app({"stage": "processing", "status": "operating"}, state=TABLE_OPEN)
     fac = facilities()
     expected = fac[(fac.stage == "processing") & (fac.status == "operating")]
     pts = layer(deck_spec(at), "facilities")["data"]

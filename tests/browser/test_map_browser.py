@@ -23,7 +23,11 @@ def test_map_draws_offline_with_sites_and_country_layers(server, page, artifacts
     page.screenshot(path=str(artifacts / "map-default.png"), full_page=True)
     assert page.external_requests == [], page.external_requests
     assert page.get_by_text("Legend").is_visible()
-    assert page.get_by_text("Sites on the map").is_visible()
+    table = page.locator("[data-testid='stExpander']", has_text="Sites on the map")
+    assert table.is_visible() and not page.locator("[data-testid='stDataFrame']").count()  # sent when opened
+    table.locator("summary").click()
+    page.locator("[data-testid='stDataFrame']").wait_for(timeout=30_000)   # opening reruns and sends the rows
+    assert page.locator("[data-testid='stDataFrame']").is_visible()
 
 
 def test_hover_shows_tooltip_with_source_and_click_opens_details(server, page, artifacts):
