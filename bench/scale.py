@@ -2,7 +2,7 @@
 and RSS, for the Atlas (curated data alone, and with 100k / 300k MRDS-shaped points through the
 tile fast path), the 1k-point floor and the plain-pydeck baseline, side by side.
 
-    .venv/bin/python bench/scale.py            # medians of 3 runs; prints a Markdown table
+    .venv/bin/python bench/scale.py            # medians of 5 interleaved runs; prints a Markdown table
 
 The floor and the baseline are bench/pages/plain.py (one st.pydeck_chart, N points inside the
 page). The Atlas page itself with 1k MRDS-shaped points is measured too ("the same page showing 1k
@@ -30,7 +30,7 @@ from bench.load import rss_mb  # noqa: E402
 from bench.synth import mrds_like  # noqa: E402
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, free_port  # noqa: E402
 
-RUNS = 3
+RUNS = 5
 ORANGE = (230, 159, 0)
 
 
@@ -151,20 +151,30 @@ def main() -> None:
     rows = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        for label, n, script, env, tiles in configs:
-            proc, base = serve(script, env)
-            try:
+        # All servers up at once and the runs interleaved (one load per page per round), so a slow
+        # spell of this shared machine falls on every page alike instead of on one page's runs.
+        servers = []
+        try:
+            for label, n, script, env, tiles in configs:
+                proc, base = serve(script, env)
+                servers.append((proc, base))
                 first_draw(browser, base + "/", tiles=tiles)  # warm the server's caches
-                runs = [first_draw(browser, base + "/", tiles=tiles) for _ in range(RUNS)]
-                rss = rss_mb(proc.pid)
-            finally:
+            runs = [[] for _ in configs]
+            for rnd in range(RUNS):
+                for i, ((label, n, script, env, tiles), (proc, base)) in enumerate(zip(configs, servers)):
+                    runs[i].append(first_draw(browser, base + "/", tiles=tiles))
+                print(f"round {rnd + 1}: " + ", ".join(f"{r[-1][0]:.1f}" for r in runs), flush=True)
+            rss = [rss_mb(proc.pid) for proc, _ in servers]
+        finally:
+            for proc, _ in servers:
                 proc.terminate()
                 proc.wait(20)
-            t = statistics.median(r[0] for r in runs)
-            b = statistics.median(r[1] for r in runs)
-            rows.append((label, n, t, b, rss, [round(r[0], 1) for r in runs]))
-            print(f"{label} {n}: {t:.2f} s, {b / 1e6:.2f} MB, RSS {rss:.0f} MB, runs {rows[-1][5]}", flush=True)
         browser.close()
+    for (label, n, *_), rs, mem in zip(configs, runs, rss):
+        t = statistics.median(r[0] for r in rs)
+        b = statistics.median(r[1] for r in rs)
+        rows.append((label, n, t, b, mem, [round(r[0], 1) for r in rs]))
+        print(f"{label} {n}: {t:.2f} s, {b / 1e6:.2f} MB, RSS {mem:.0f} MB, runs {rows[-1][5]}", flush=True)
     floor = rows[0][2]
     same_page = rows[2][2]  # the Atlas page itself showing 1k points
     base_t = {r[1]: r[2] for r in rows if r[0].startswith("baseline")}
@@ -174,7 +184,7 @@ def main() -> None:
                   rerun_times(300_000, csvs[300_000], memory=False)}
     print()
     print(f"Machine: {os.cpu_count()} cores, headless Debian Chromium (software WebGL); medians of {RUNS} runs "
-          "after one warm-up; time = navigation to points drawn (canvas pixels); data = websocket + static files.")
+          "after one warm-up, interleaved across pages; time = navigation to points drawn (canvas pixels); data = websocket + static files.")
     print()
     print("| page | points | first draw | ÷ floor (plain 1k) | ÷ Atlas with 1k | baseline ÷ this | data sent | server RSS |")
     print("|---|---|---|---|---|---|---|---|")
