@@ -113,10 +113,14 @@ class PointSet:
                  f'zoom in to see each"}}' for c in counts]
         return self._tile_keys(z, uniq), np.asarray(_feature_strings(mlon, mlat, props), dtype=object)
 
+    def is_tile(self, z: int, x: int, y: int) -> bool:
+        """Whether (z, x, y) is a tile of this set's pyramid (zoom 0 to the detail zoom)."""
+        return 0 <= z <= self.detail_zoom and 0 <= x < 2 ** z and 0 <= y < 2 ** z
+
     def tile(self, z: int, x: int, y: int, mask=None) -> str | None:
         """One tile's GeoJSON text (the same text as ``pyramid(mask).tiles[(z, x, y)]``), or None
         when no point of the set (under ``mask``) falls in it or (z, x, y) is not a tile."""
-        if not (0 <= z <= self.detail_zoom and 0 <= x < 2 ** z and 0 <= y < 2 ** z):
+        if not self.is_tile(z, x, y):
             return None
         keys, order = self._by_tile[z]
         k = x * 2 ** z + y

@@ -31,7 +31,6 @@ LAYER_COLORS = {
     "strategies": OKABE_ITO["sky_blue"],
     "partnerships": OKABE_ITO["yellow"],
     "controls": OKABE_ITO["vermillion"],
-    "flows": (90, 90, 90),
     "selected": (0, 0, 0),
 }
 

@@ -438,12 +438,12 @@ def deck(layers: list[pdk.Layer], view: tuple[float, float, float] | None, *,
                        map_provider=None)
 
 
-LEGEND_THEMES = {
-    "strategies": ("Country has a national strategy, law or critical list", LAYER_COLORS["strategies"]),
-    "partnerships": ("Country is in a minerals partnership", LAYER_COLORS["partnerships"]),
-    "controls": ("Country has export controls in force (outline)", LAYER_COLORS["controls"]),
+LEGEND_THEMES = {  # label, colour, and a second colour where the swatch is a two-ended gradient
+    "strategies": ("Country has a national strategy, law or critical list", LAYER_COLORS["strategies"], None),
+    "partnerships": ("Country is in a minerals partnership", LAYER_COLORS["partnerships"], None),
+    "controls": ("Country has export controls in force (outline)", LAYER_COLORS["controls"], None),
     "flows": ("Supply flow (orange end: origin, blue end: destination; grey: the link has ended)",
-              LAYER_COLORS["flows"]),
+              FLOW_FROM[:3], FLOW_TO[:3]),   # as the arcs are drawn
 }
 
 
@@ -459,13 +459,11 @@ def legend_items(layers: tuple[str, ...], stage_counts: dict[str, int]) -> list[
     if any(k in layers for k in ("strategies", "partnerships", "controls")):
         items.append({"label": "Country details: hover the white dot", "color": "#ffffff",
                       "shape": "circle", "count": None})
-    for key, (label, rgb) in LEGEND_THEMES.items():
+    for key, (label, rgb, rgb_to) in LEGEND_THEMES.items():
         if key in layers:
             items.append({"label": label, "color": hex_color(rgb),
                           "shape": "outline" if key == "controls" else ("arc" if key == "flows" else "square"),
-                          "count": None})
-            if key == "flows":  # drawn as the arcs are: orange origin end to blue destination end
-                items[-1].update(color=hex_color(FLOW_FROM[:3]), color_to=hex_color(FLOW_TO[:3]))
+                          "count": None, **({"color_to": hex_color(rgb_to)} if rgb_to else {})})
     return items
 
 

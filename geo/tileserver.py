@@ -72,7 +72,7 @@ class TileServer:
         if entry is None:
             return None
         ps, mask = entry
-        if not (0 <= z <= ps.detail_zoom and 0 <= x < 2 ** z and 0 <= y < 2 ** z):
+        if not ps.is_tile(z, x, y):
             return None
         text = ps.tile(z, x, y, mask)
         body = EMPTY if text is None else text.encode("utf-8")

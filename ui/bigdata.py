@@ -27,10 +27,15 @@ def _pointset(digest: str, _sites: pd.DataFrame, _names: dict) -> B.PointSet:
     return B.PointSet(_sites["lon"].to_numpy(), _sites["lat"].to_numpy(), B.sites_tooltips(_sites, _names))
 
 
+def _set_key(digest: str, fkey: tuple, ps: B.PointSet) -> str:
+    """The name of this point set's tiles under this filter (the tile layout is in it)."""
+    return B.tile_set_key(digest, len(ps), fkey, ps.detail_zoom, ps.cells, "v2")
+
+
 def _tiles(digest: str, fkey: tuple, ps: B.PointSet, m) -> str:
     """The tile set's folder name for this point set and filter, written if it is not on disk
     (also when it was pruned: at most 12 sets are kept)."""
-    key = B.tile_set_key(digest, len(ps), fkey, ps.detail_zoom, ps.cells, "v2")  # the layout is in the key
+    key = _set_key(digest, fkey, ps)
     if not (TILES / key).is_dir():
         B.write_pyramid(ps.pyramid(m), TILES, key, keep=12)
     return key
@@ -59,7 +64,7 @@ def layer(sites: pd.DataFrame, digest: str, names: dict, f: Filters, *, layer_id
     m = mask(sites, f)
     fkey = (f.minerals, f.countries, f.stages, f.statuses)
     if TS.TILES.serving:  # server.py's route builds each tile on request: a filter change is just the mask
-        key = B.tile_set_key(digest, len(ps), fkey, ps.detail_zoom, ps.cells, "mem")
+        key = _set_key(digest, fkey, ps)
         TS.TILES.register(key, ps, m)
         url = TS.url_template(key)
     else:

@@ -114,12 +114,6 @@ def base_layers(fills=()) -> list:
 MAP_FILES_KEPT = 100  # basemap pictures with fills on disk (~0.4 MB each); the oldest go first
 
 
-@st.cache_resource(max_entries=2)
-def _boundaries_digest(key: tuple) -> str:
-    a = _atlas(key)
-    return "" if a.boundaries is None else hashlib.sha256(b"".join(a.boundaries.geometry.to_wkb())).hexdigest()
-
-
 @st.cache_resource(max_entries=1)
 def _basemap_image(key: tuple):
     """The basemap picture, decoded once (a 4096 x 4096 palette image, 16 MB)."""
@@ -144,7 +138,7 @@ def map_picture(fills=()) -> str | None:
                   for codes, rgb, alpha in fills if len(codes))
     if not fills:
         return base_url
-    tag = repr((_boundaries_digest(_key()), base_url, fills, "map-v1")).encode()
+    tag = repr((base_url, fills, "map-v1")).encode()  # the basemap's file name names its boundaries
     path = STATIC / f"map-{hashlib.sha256(tag).hexdigest()[:16]}.png"
     if not path.exists():  # a stat per run: a pruned picture is drawn again
         a = atlas()
