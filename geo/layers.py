@@ -21,7 +21,8 @@ from geo.colors import LAYER_COLORS, STAGE_COLORS, hex_color
 from geo.countries import country_name
 from geo.filters import split_ids
 from geo.text import clean
-from geo.themes import parse_partial_date
+from geo.themes import (CONTROL_TYPES, STRATEGY_TYPES, country_partnerships, country_policies,
+                        parse_partial_date)
 
 TOOLTIP = {
     "text": "{tooltip}",
@@ -304,6 +305,35 @@ def raster_base_layer(url: str) -> pdk.Layer:
     over the Web-Mercator world."""
     return pdk.Layer("BitmapLayer", id="land", image=f"'{url}'", pickable=False,  # quoted: a URL, not a file to inline
                      bounds=[-180, -WEB_MERCATOR_LAT, 180, WEB_MERCATOR_LAT])
+
+
+THEME_LABELS = {"strategies": "Strategies, laws and lists", "partnerships": "Partnerships",
+                "controls": "Export controls in force"}
+
+
+def map_themes(policies: pd.DataFrame | None, partnerships: pd.DataFrame | None, members: pd.DataFrame | None,
+               layers, *, minerals=(), on: dt.date | None = None) -> dict[str, tuple[dict, str, dict]]:
+    """The country layers switched on in ``layers``, in drawing order: layer id -> (countries and
+    their items, label, drawing options). Strategies and partnerships are see-through fills;
+    export controls are outlines only."""
+    themes = {}
+    if "strategies" in layers:
+        themes["strategies"] = (country_policies(policies, STRATEGY_TYPES, minerals=minerals, on=on),
+                                THEME_LABELS["strategies"], dict(alpha=THEME_ALPHA["strategies"]))
+    if "partnerships" in layers:
+        themes["partnerships"] = (country_partnerships(partnerships, members, on=on),
+                                  THEME_LABELS["partnerships"], dict(alpha=THEME_ALPHA["partnerships"]))
+    if "controls" in layers:
+        themes["controls"] = (country_policies(policies, CONTROL_TYPES, minerals=minerals, on=on,
+                                               require_in_force=True),
+                              THEME_LABELS["controls"], dict(outline_only=True))
+    return themes
+
+
+def theme_fills(themes: dict[str, tuple[dict, str, dict]]) -> list[tuple[tuple[str, ...], tuple, int]]:
+    """The fills :func:`map_png` paints into the basemap picture: (countries, colour, alpha), in order."""
+    return [(tuple(by), LAYER_COLORS[k], opts["alpha"]) for k, (by, _label, opts) in themes.items()
+            if not opts.get("outline_only")]
 
 
 def theme_notes(by_country: dict[str, list[str]], label: str, *, max_items: int = 5) -> dict[str, list[str]]:

@@ -11,7 +11,6 @@ from geo.analysis import facilities_asof
 from geo.countries import country_name
 from geo.filters import filter_facilities, split_ids, summary_line
 from geo.text import clean, md_escape
-from geo.themes import CONTROL_TYPES, STRATEGY_TYPES, country_partnerships, country_policies
 from geo.urlstate import LAYERS, to_params
 from ui import bigdata, camera, common, data, present, state, upload
 from ui import exports as ui_exports
@@ -72,23 +71,11 @@ if shown is not None and vs.asof:
     shown, unknown = facilities_asof(shown, vs.asof)
 state.asof_caption(unknown)
 geoms = data.theme_geoms()
-themes = {}
-if "strategies" in vs.layers:
-    themes["strategies"] = (country_policies(atlas.df("policies.csv"), STRATEGY_TYPES, minerals=f.minerals,
-                                             on=vs.asof),
-                            "Strategies, laws and lists", dict(alpha=L.THEME_ALPHA["strategies"]))
-if "partnerships" in vs.layers:
-    themes["partnerships"] = (country_partnerships(atlas.df("partnerships.csv"),
-                                                   atlas.df("partnership_members.csv"), on=vs.asof),
-                              "Partnerships", dict(alpha=L.THEME_ALPHA["partnerships"]))
-if "controls" in vs.layers:
-    themes["controls"] = (country_policies(atlas.df("policies.csv"), CONTROL_TYPES, minerals=f.minerals,
-                                           on=vs.asof, require_in_force=True),
-                          "Export controls in force", dict(outline_only=True))
+themes = L.map_themes(atlas.df("policies.csv"), atlas.df("partnerships.csv"),
+                      atlas.df("partnership_members.csv"), vs.layers, minerals=f.minerals, on=vs.asof)
 notes = L.merge_notes(*(L.theme_notes(by, label) for by, label, _ in themes.values()))
 # fills painted into the basemap picture on the server (one texture for the browser); outlines as lines
-fills = [(tuple(by), L.LAYER_COLORS[k], opts["alpha"]) for k, (by, _l, opts) in themes.items() if not opts.get("outline_only")]
-deck_layers = data.base_layers(fills)
+deck_layers = data.base_layers(L.theme_fills(themes))
 pictured = bool(deck_layers)  # no boundaries, no picture: fills as vector layers
 for layer_id, (by, _label, opts) in themes.items():
     if opts.get("outline_only") or not pictured:

@@ -128,6 +128,20 @@ def test_country_themes_expand_the_eu():
     assert "IND" not in country_partnerships(parts, members, on=dt.date(2023, 1, 1))
 
 
+def test_map_themes_fill_strategies_and_partnerships_and_outline_controls():
+    parts = pd.DataFrame([dict(id="msp", short_name="MSP")])
+    members = pd.DataFrame([dict(partnership="msp", member="IND", joined="2023-06")])
+    themes = L.map_themes(_policies(), parts, members, ("controls", "partnerships", "strategies"),
+                          minerals=("gallium",))
+    assert list(themes) == ["strategies", "partnerships", "controls"]  # drawing order, not the order asked
+    assert themes["controls"][0] == {"CHN": ["Ga/Ge controls"]} and themes["controls"][2] == {"outline_only": True}
+    fills = L.theme_fills(themes)  # controls are outlines: never painted into the picture
+    assert [f[1:] for f in fills] == [(L.LAYER_COLORS["strategies"], L.THEME_ALPHA["strategies"]),
+                                      (L.LAYER_COLORS["partnerships"], L.THEME_ALPHA["partnerships"])]
+    assert fills[1][0] == ("IND",)
+    assert L.map_themes(_policies(), parts, members, ("facilities",)) == {}
+
+
 def _pixel(lon: float, lat: float, size: int = 4096) -> tuple[int, int]:
     """Where a point falls on a Web-Mercator world picture of ``size`` pixels."""
     import math

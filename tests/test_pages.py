@@ -453,3 +453,13 @@ def test_layer_toggles_and_what_if_settings_survive_a_visit_to_another_page():
     assert layer(deck_spec(at), "flows") is not None and layer(deck_spec(at), "strategies") is None
     at.switch_page("pages/whatif_page.py").run()
     assert at.slider(key="w_withheld").value == 40
+
+
+def test_the_servers_warm_up_draws_the_default_maps_own_picture():
+    """ui.serve warms the first page while the browser loads: it must draw the very picture the
+    default map then asks for (the strategies painted in), or the first visitor waits for it."""
+    from ui.serve import warm
+
+    url = warm()
+    image = layer(deck_spec(run_app()), "land")["image"].strip("'")
+    assert url == image and "/map-" in url  # the fills-painted picture, not the bare basemap

@@ -45,22 +45,26 @@ def _warm_when_serving() -> None:
     level = quiet.level
     quiet.setLevel(logging.ERROR)  # "missing ScriptRunContext": expected outside a script run
     try:
-        from ui import data
-
-        data.atlas()
-        data.base_layers()
-        data.theme_geoms()
-        data.country_points()
-        from geo.layers import LAYER_COLORS, THEME_ALPHA
-        from geo.themes import STRATEGY_TYPES, country_policies
-
-        a = data.atlas()  # the default map's picture with the strategies filled (~0.2 s, once per data version)
-        data.map_picture([(tuple(country_policies(a.df("policies.csv"), STRATEGY_TYPES, minerals=(), on=None)),
-                           LAYER_COLORS["strategies"], THEME_ALPHA["strategies"])])
+        warm()
     except Exception:  # noqa: BLE001 - the first page will load (and report) it instead
         pass
     finally:
         quiet.setLevel(level)
+
+
+def warm() -> str | None:
+    """Load what the default map page needs and draw its basemap picture, with the fills the page
+    itself asks for (geo.layers.map_themes with the default layers). Returns the picture's URL."""
+    from geo.layers import map_themes, theme_fills
+    from geo.urlstate import DEFAULT_LAYERS
+    from ui import data
+
+    a = data.atlas()
+    data.base_layers()
+    data.theme_geoms()
+    data.country_points()
+    return data.map_picture(theme_fills(map_themes(a.df("policies.csv"), a.df("partnerships.csv"),
+                                                   a.df("partnership_members.csv"), DEFAULT_LAYERS)))
 
 
 def main(argv: list[str] | None = None) -> None:
