@@ -97,8 +97,10 @@ else:
     timeline = data.policy_timeline(country, vs.asof)
     if timeline is not None:
         st.plotly_chart(timeline, key="timeline", config={"displayModeBar": False})
-    st.dataframe(measures[["name", "jurisdiction", "type", "status", "announced", "effective", "suspended",
-                           "expires", "source", "source_url", "as_of"]], hide_index=True, width="stretch",
+    dates = ["announced", "effective", "suspended", "expires"]  # a date the sources do not give: a blank cell
+    st.dataframe(measures.fillna({c: "" for c in dates})[["name", "jurisdiction", "type", "status", *dates,
+                                                           "source", "source_url", "as_of"]],
+                 hide_index=True, width="stretch",
                  column_config={"source_url": st.column_config.LinkColumn("Link", display_text="open")})
     st.caption("EU measures are shown for EU member states. Dates as the sources give them (year, month or day).")
 

@@ -61,7 +61,8 @@ else:
                f"(blue) and while suspended (yellow), up to its expiry or today; light grey marks measures recorded as ended whose end date the sources do not give (not counted as in force on any 'as of' date).{' ' if undated else ''}"
                + (f"{undated} measure(s) without dates are listed below only." if undated else "")
                + " Sources: each measure's own (table below).")
-    table = shown.assign(where=shown["jurisdiction"].map(country_name),
+    table = shown.fillna({c: "" for c in ("announced", "effective", "suspended", "expires")}).assign(
+                         where=shown["jurisdiction"].map(country_name),
                          minerals=shown["minerals"].map(lambda v: ", ".join(names.get(m, m) for m in
                                                                                str(v).split(";"))))
     st.dataframe(table[["where", "name", "type", "status", "minerals", "announced", "effective", "suspended",

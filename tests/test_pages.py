@@ -251,6 +251,8 @@ def test_policies_page_as_of_date_keeps_only_measures_then_in_force():
     assert "As of 2023-06-30" in "\n".join(i.value for i in at.info)
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Measures shown"] == str(len(shown))
+    dates = later.dataframe[0].value[["announced", "effective", "suspended", "expires"]]
+    assert dates.notna().all().all() and (dates == "").any().any()  # an unknown date is a blank cell, not "None"
 
 
 def test_policies_page_flags_suspensions_that_ran_past_their_end_date():
