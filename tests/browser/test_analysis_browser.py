@@ -1,8 +1,8 @@
 """Each analysis page, opened from a deep link in headless Chromium: its chart draws, with the
 numbers the data gives, and nothing is fetched from the internet."""
 
-from geo.colors import OKABE_ITO, STAGE_COLORS
-from tests.browser.helpers import color_pixels, wait_for_app
+from geo.colors import LAYER_COLORS, OKABE_ITO, STAGE_COLORS
+from tests.browser.helpers import color_pixels, wait_for_app, wait_for_settled
 
 
 def _plots(page, n, timeout=45_000):
@@ -34,6 +34,8 @@ def test_countries_page_japan(server, page, artifacts):
     # the exposure chart names a mineral under China's controls, e.g. gallium or graphite
     text = " ".join(plots.nth(i).inner_text() for i in range(plots.count()))
     assert "Gallium" in text or "Graphite" in text
+    map_png = wait_for_settled(page, colors=(STAGE_COLORS["processing"], STAGE_COLORS["manufacturing"]))
+    assert color_pixels(map_png, LAYER_COLORS["land"], tol=6) > 10_000  # the basemap has arrived, not just the sites
     png = _shot(page, artifacts, "countries-japan.png")
     assert color_pixels(png, STAGE_COLORS["mining"]) + color_pixels(png, STAGE_COLORS["processing"]) > 200
     assert page.external_requests == []
