@@ -156,3 +156,40 @@ def production_sums(prod: pd.DataFrame, *, tolerance: float = 0.06) -> list[Issu
                                 f"{label}: countries + OTH sum to {total:g}, world total is {w:g} "
                                 f"({(total - w) / w:+.0%})", column="value", severity="warning"))
     return issues
+
+
+SUM_NOTE = re.compile(r"sum check[^:]*: listed country rows (incl\. OTH )?sum to ([\d,.]+) vs world >?([\d,.]+)")
+
+
+def sum_check_notes(prod: pd.DataFrame) -> list[Issue]:
+    """A world-total row's note that says "sum check: listed country rows [incl. OTH] sum to N vs
+    world W" must still be true: N is the sum of the country rows of the same mineral, stage,
+    measure, year and basis, W is the row's value, and "incl. OTH" appears only when an "other
+    countries" value is there. Adding or correcting a country row without redoing the note makes
+    the note wrong; this catches it."""
+    if prod is None or prod.empty:
+        return []
+    issues = []
+    keys = ["mineral", "stage", "measure", "year"]
+    basis = prod["basis"].fillna("")
+    for idx, r in prod[prod["country"].eq("WLD")].iterrows():
+        m = SUM_NOTE.search(str(r["notes"]) if pd.notna(r["notes"]) else "")
+        if not m:
+            continue
+        same = prod[(prod[keys] == r[keys]).all(axis=1) & basis.eq(basis[idx]) & prod["country"].ne("WLD")]
+        total = float(same["value"].sum())
+        said, world = (float(g.replace(",", "")) for g in m.group(2, 3))
+        has_oth = bool(same.loc[same["country"].eq("OTH"), "value"].notna().any())
+        label = "/".join(str(r[k]) for k in keys)
+        where = dict(line=int(idx) + 2, row_id=f"{label}/WLD", column="notes")
+        if abs(total - said) > 0.5 + 1e-9 * abs(said):
+            issues.append(Issue("production.csv", f"{label}: the note's sum check says the country rows "
+                                f"sum to {said:,g}, they sum to {total:,g}", **where))
+        if not math.isclose(world, float(r["value"]), rel_tol=1e-9):
+            issues.append(Issue("production.csv", f"{label}: the note's sum check names world {world:,g}, "
+                                f"the row's value is {float(r['value']):,g}", **where))
+        if bool(m.group(1)) != has_oth:
+            issues.append(Issue("production.csv", f"{label}: the note's sum check "
+                                + ("counts 'incl. OTH' but there is no other-countries value" if m.group(1)
+                                   else "leaves out the other-countries value that is there"), **where))
+    return issues

@@ -35,6 +35,7 @@ def all_issues(atlas: Atlas) -> list[Issue]:
     if fac is not None and atlas.boundaries is not None:
         issues += checks.points_in_countries(fac, atlas.boundaries, exceptions=exceptions(atlas))
     issues += checks.production_sums(atlas.df("production.csv"))
+    issues += checks.sum_check_notes(atlas.df("production.csv"))
     issues += checks.lapsed_statuses(atlas.df("policies.csv"), dt.date.today())
     return issues
 

@@ -149,3 +149,27 @@ def test_sources_md_is_up_to_date(atlas):
     assert licence_for("https://pubs.usgs.gov/periodicals/mcs2025/mcs2025-cobalt.pdf").startswith("Public domain")
     assert licence_for("https://www.iea.org/reports/x") == "CC BY 4.0 (IEA)"
     assert licence_for("https://www.gov.uk/government/x") == "Open Government Licence v3.0"
+
+
+def test_world_rows_sum_check_notes_are_still_true(atlas):
+    prod = atlas.df("production.csv")
+    assert checks.sum_check_notes(prod) == []
+
+    def without(mineral, country, year):
+        return prod.drop(index=prod[(prod.mineral == mineral) & (prod.country == country)
+                                    & (prod.year == year)].index[0])
+
+    # a country row taken out (or added) without redoing the world row's note: the note is named
+    (found,) = checks.sum_check_notes(without("bismuth", "LAO", 2023))
+    assert (found.row_id, found.column) == ("bismuth/refining/production/2023/WLD", "notes")
+    assert found.message == ("bismuth/refining/production/2023: the note's sum check says the country rows "
+                             "sum to 16,244, they sum to 15,094")
+    assert "line" in str(found)  # the message names the file's line too
+    # the other-countries row gone: the sum is off and "incl. OTH" is no longer true
+    found = [i.message for i in checks.sum_check_notes(without("baryte", "OTH", 2023))]
+    assert len(found) == 2 and "7,766" in found[0] and "no other-countries value" in found[1]
+    # a world value changed under its note
+    bad = prod.copy()
+    bad.loc[(bad.mineral == "indium") & (bad.country == "WLD") & (bad.year == 2023), "value"] = 1100
+    assert [i.message for i in checks.sum_check_notes(bad)] == [
+        "indium/refining/production/2023: the note's sum check names world 1,020, the row's value is 1,100"]
