@@ -118,7 +118,7 @@ PRODUCTION = pa.DataFrameSchema(
         "value": Column(float, Check.ge(0), nullable=True, coerce=True),
         "unit": _text(),
         "basis": _text(nullable=True),
-        "withheld": Column(str, Check.isin(["W", "NA"]), nullable=True, coerce=True),
+        "withheld": Column(str, Check.isin(["W", "NA", "Large"]), nullable=True, coerce=True),
         **_source_columns(),
         "confidence": _isin(CONFIDENCE),
     },

@@ -75,6 +75,17 @@ def test_withheld_values_are_not_zero(atlas):
     assert len(w) > 0 and w["value"].isna().all()
 
 
+def test_an_empty_value_always_says_why(atlas):
+    # W (withheld), NA (not available) or Large (USGS prints "Large", e.g. Dead Sea potash): a blank
+    # never stands for an unknown reason, and a code never sits beside a number
+    prod = atlas.df("production.csv")
+    blank = prod[prod["value"].isna()]
+    assert blank["withheld"].isin(["W", "NA", "Large"]).all(), blank[blank["withheld"].isna()][
+        ["mineral", "measure", "country", "year"]].to_string()
+    assert prod.loc[prod["withheld"].notna(), "value"].isna().all()
+    assert set(prod.loc[prod["withheld"].eq("Large"), "country"]) == {"ISR", "JOR", "WLD"}
+
+
 def test_corrections_name_a_table_and_a_reason():
     corr = pd.read_csv("data/corrections.csv", dtype=str)
     assert {"table", "id", "what", "reason"} <= set(corr.columns)
