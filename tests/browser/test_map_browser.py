@@ -72,6 +72,9 @@ def test_minerals_page_deep_link_draws_the_chart(server, page, artifacts):
     page.goto(server + "/minerals?mineral=rare_earths")
     wait_for_app(page)
     page.locator(".js-plotly-plot .bars path").first.wait_for(timeout=30_000)
+    # plotly draws the bars one trace at a time: wait for five rather than counting at the first
+    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot .bars path').length >= 5",
+                           timeout=30_000)
     assert page.locator(".js-plotly-plot .bars path").count() >= 5
     assert "China" in page.locator(".js-plotly-plot").first.inner_text()
     sidebar = page.locator("[data-testid='stSidebar']").inner_text()

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from tests.browser.conftest import free_port, start_server
+from geo.colors import STAGE_COLORS
 from tests.browser.helpers import wait_for_app, wait_for_drawn
 from tests.conftest import DATA, data_digest
 
@@ -92,7 +93,7 @@ def test_payloads_in_curated_data_stay_text_on_every_page(poisoned_server, page,
     assert cells > 2000
     page = _armed(page)
     fac = pd.read_csv(DATA / "facilities.csv", dtype=str)
-    site = fac.loc[fac["country"] == "MYS", "id"].iloc[0]
+    site, stage = fac.loc[fac["country"] == "MYS", ["id", "stage"]].iloc[0]
     visits = [
         f"/?select={site}&layers=facilities,strategies,partnerships,controls,flows",
         "/minerals?mineral=rare_earths", "/countries?country=CHN", "/policies",
@@ -104,7 +105,9 @@ def test_payloads_in_curated_data_stay_text_on_every_page(poisoned_server, page,
         page.wait_for_timeout(1500)
         _assert_clean(page, path)
         if path.startswith("/?select"):
-            wait_for_drawn(page)
+            # the map frames on the selected site: its own stage colour must show (a fixed mining-colour
+            # wait only passed while some flow's orange end happened to be in frame)
+            wait_for_drawn(page, STAGE_COLORS[stage])
             details = page.locator(".st-key-details").inner_text()
             assert "window.__xss" in details  # the payload is shown as text
             box = page.locator("[data-testid='stDeckGlJsonChart'] canvas").first.bounding_box()
