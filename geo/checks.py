@@ -132,24 +132,35 @@ def lapsed_statuses(policies: pd.DataFrame | None, today) -> list[Issue]:
             for r in analysis.lapsed_statuses(policies, today).itertuples()]
 
 
+_SUM_GROUP = ["mineral", "stage", "measure", "year", "basis"]
+
+
+def _world_groups(prod: pd.DataFrame, measures=None):
+    """Each mineral/stage/measure/year/basis group that has a world row: (key, world rows, the
+    other rows). Shared by the sum check and the check of the notes that quote it."""
+    p = prod if measures is None else prod[prod["measure"].isin(measures)]
+    for key, g in p.groupby(_SUM_GROUP, dropna=False):
+        is_world = g["country"].eq("WLD")
+        if is_world.any():
+            yield key, g[is_world], g[~is_world]
+
+
 def production_sums(prod: pd.DataFrame, *, tolerance: float = 0.06) -> list[Issue]:
     """Country values never exceed the world total; with OTH they add up to it within rounding."""
     if prod is None or prod.empty:
         return []
     issues = []
-    p = prod[prod["measure"].isin(["production", "reserves"])]
-    for key, g in p.groupby(["mineral", "stage", "measure", "year", "basis"], dropna=False):
-        world = g.loc[g["country"].eq("WLD"), "value"].dropna()
+    for key, world_rows, g in _world_groups(prod, ["production", "reserves"]):
+        world = world_rows["value"].dropna()
         if world.empty:
             continue
         w = float(world.iloc[0])
-        countries = g.loc[~g["country"].isin(["WLD"]), "value"].dropna()
         label = "/".join(str(k) for k in key)
-        over = g[(~g["country"].isin(["WLD", "OTH"])) & (g["value"] > w * (1 + 1e-9))]
+        over = g[g["country"].ne("OTH") & (g["value"] > w * (1 + 1e-9))]
         for c in over["country"]:
             issues.append(Issue("production.csv", f"{label}: {c} exceeds the world total {w:g}",
                                 row_id=c, column="value"))
-        total = float(countries.sum())
+        total = float(g["value"].dropna().sum())
         has_oth = g["country"].eq("OTH").any()
         if w > 0 and has_oth and abs(total - w) / w > tolerance:
             issues.append(Issue("production.csv",
@@ -170,26 +181,24 @@ def sum_check_notes(prod: pd.DataFrame) -> list[Issue]:
     if prod is None or prod.empty:
         return []
     issues = []
-    keys = ["mineral", "stage", "measure", "year"]
-    basis = prod["basis"].fillna("")
-    for idx, r in prod[prod["country"].eq("WLD")].iterrows():
-        m = SUM_NOTE.search(str(r["notes"]) if pd.notna(r["notes"]) else "")
-        if not m:
-            continue
-        same = prod[(prod[keys] == r[keys]).all(axis=1) & basis.eq(basis[idx]) & prod["country"].ne("WLD")]
+    for key, world_rows, same in _world_groups(prod):
         total = float(same["value"].sum())
-        said, world = (float(g.replace(",", "")) for g in m.group(2, 3))
         has_oth = bool(same.loc[same["country"].eq("OTH"), "value"].notna().any())
-        label = "/".join(str(r[k]) for k in keys)
-        where = dict(line=int(idx) + 2, row_id=f"{label}/WLD", column="notes")
-        if abs(total - said) > 0.5 + 1e-9 * abs(said):
-            issues.append(Issue("production.csv", f"{label}: the note's sum check says the country rows "
-                                f"sum to {said:,g}, they sum to {total:,g}", **where))
-        if not math.isclose(world, float(r["value"]), rel_tol=1e-9):
-            issues.append(Issue("production.csv", f"{label}: the note's sum check names world {world:,g}, "
-                                f"the row's value is {float(r['value']):,g}", **where))
-        if bool(m.group(1)) != has_oth:
-            issues.append(Issue("production.csv", f"{label}: the note's sum check "
-                                + ("counts 'incl. OTH' but there is no other-countries value" if m.group(1)
-                                   else "leaves out the other-countries value that is there"), **where))
+        label = "/".join(str(k) for k in key[:4])
+        for idx, r in world_rows.iterrows():
+            m = SUM_NOTE.search(str(r["notes"]) if pd.notna(r["notes"]) else "")
+            if not m:
+                continue
+            said, world = (float(g.replace(",", "")) for g in m.group(2, 3))
+            where = dict(line=int(idx) + 2, row_id=f"{label}/WLD", column="notes")
+            if abs(total - said) > 0.5 + 1e-9 * abs(said):
+                issues.append(Issue("production.csv", f"{label}: the note's sum check says the country rows "
+                                    f"sum to {said:,g}, they sum to {total:,g}", **where))
+            if not math.isclose(world, float(r["value"]), rel_tol=1e-9):
+                issues.append(Issue("production.csv", f"{label}: the note's sum check names world {world:,g}, "
+                                    f"the row's value is {float(r['value']):,g}", **where))
+            if bool(m.group(1)) != has_oth:
+                issues.append(Issue("production.csv", f"{label}: the note's sum check "
+                                    + ("counts 'incl. OTH' but there is no other-countries value" if m.group(1)
+                                       else "leaves out the other-countries value that is there"), **where))
     return issues
