@@ -307,6 +307,14 @@ def raster_base_layer(url: str) -> pdk.Layer:
                      bounds=[-180, -WEB_MERCATOR_LAT, 180, WEB_MERCATOR_LAT])
 
 
+def view_layer(url: str) -> pdk.Layer:
+    """The basemap drawn for the current view by the server (geo.viewmap), over the world picture:
+    deck.gl's WMS layer asks ``url`` for a picture of exactly the map's size after each move."""
+    layer = pdk.Layer("_WMSLayer", id="land-view", data=url, service_type="'wms'", srs="'EPSG:3857'", pickable=False)
+    layer.layers = ["base"]  # set after: pydeck's constructor would read a list of strings as an expression
+    return layer
+
+
 THEME_LABELS = {"strategies": "Strategies, laws and lists", "partnerships": "Partnerships",
                 "controls": "Export controls in force"}
 

@@ -5,6 +5,7 @@ import json
 
 import pandas as pd
 import pydeck as pdk
+import pytest
 
 from geo import layers as L
 from geo.filters import Filters, filter_facilities, summary_line
@@ -207,3 +208,81 @@ def test_flow_arcs_start_at_the_site_and_grey_out_a_link_that_has_ended():
     assert "Link later ended, 2025-04-17" in then.loc["flow-005", "tooltip"]
     layer = json.loads(pdk.Deck(layers=[L.flows_layer(arcs.reset_index())]).to_json())["layers"][0]
     assert layer["getSourceColor"] == "@@=c_from" and layer["getTargetColor"] == "@@=c_to"
+
+
+def _view_box(lon: float, lat: float, zoom: float, w: int, h: int) -> tuple[float, float, float, float]:
+    """The EPSG:3857 box of a w x h map centred on (lon, lat) at deck.gl ``zoom``."""
+    import math
+
+    from geo.viewmap import HALF
+
+    res = 2 * HALF / (512 * 2 ** zoom)
+    x = lon / 180 * HALF
+    y = math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)) * HALF / math.pi
+    return x - w / 2 * res, y - h / 2 * res, x + w / 2 * res, y + h / 2 * res
+
+
+def test_view_picture_draws_land_fills_enclaves_and_sea_at_the_views_own_size():
+    import io
+
+    from PIL import Image
+
+    from geo.colors import LAYER_COLORS
+    from geo.countries import load_boundaries
+    from geo.paths import DATA_DIR
+    from geo.viewmap import ViewPainter, blend
+
+    world = load_boundaries(DATA_DIR / "boundaries" / "countries.geojson")
+    blue = (86, 180, 233)
+    vp = ViewPainter(world, [(("ZAF", "JPN"), blue, 110)], land=LAYER_COLORS["land"],
+                     border=LAYER_COLORS["border"], ocean=LAYER_COLORS["ocean"])
+    land, ocean = LAYER_COLORS["land"], LAYER_COLORS["ocean"]
+    # southern Africa at zoom 6 (a map of 600 x 400 pixels, centred on Lesotho)
+    img = Image.open(io.BytesIO(vp.png(_view_box(28.2, -29.6, 6, 600, 400), 600, 400))).convert("RGBA")
+    assert img.size == (600, 400)
+    assert img.getpixel((300, 200))[:3] == land                        # Lesotho: not in the set, a hole in ZAF
+    assert img.getpixel((300 - 200, 200))[:3] == blend(land, [(blue, 110)])   # South Africa, west of it: filled
+    assert img.getpixel((599, 399))[:3] == ocean                       # the Indian Ocean, south-east
+    # zoomed far out, the view is wider than the world: outside it the picture is see-through
+    out = Image.open(io.BytesIO(vp.png(_view_box(0, 0, 0, 1200, 600), 1200, 600))).convert("RGBA")
+    assert out.getpixel((5, 300))[3] == 0 and out.getpixel((600, 300))[3] == 255
+    with pytest.raises(ValueError):
+        vp.png((0, 0, 0, 0), 10, 10)
+
+
+def test_view_route_answers_getmap_and_names_a_bad_parameter():
+    import io
+
+    from PIL import Image
+
+    from geo.colors import LAYER_COLORS
+    from geo.countries import load_boundaries
+    from geo.paths import DATA_DIR
+    from geo.tileserver import TileServer, view_url
+    from geo.viewmap import ViewPainter, world_resolution
+
+    world = load_boundaries(DATA_DIR / "boundaries" / "countries.geojson")
+    vp = ViewPainter(world, land=LAYER_COLORS["land"], border=LAYER_COLORS["border"], ocean=LAYER_COLORS["ocean"])
+    ts = TileServer()
+    ts.register_view("abcdef0123", vp, coarsest=world_resolution(2048))
+    box = ",".join(str(v) for v in _view_box(10, 50, 5, 640, 480))
+    status, body, media = ts.view_response("abcdef0123", {"REQUEST": "GetMap", "CRS": "EPSG:3857", "BBOX": box,
+                                                          "WIDTH": "640", "HEIGHT": "480", "LAYERS": "base"})
+    assert (status, media) == (200, "image/png") and Image.open(io.BytesIO(body)).size == (640, 480)
+    far = ",".join(str(v) for v in _view_box(10, 50, 0.5, 640, 480))            # coarser than the world picture
+    status, body, _ = ts.view_response("abcdef0123", {"request": "GetMap", "crs": "EPSG:3857", "bbox": far,
+                                                      "width": "640", "height": "480"})
+    assert status == 200 and Image.open(io.BytesIO(body)).size == (1, 1)
+    assert ts.view_response("abcdef0123", {"REQUEST": "GetCapabilities"})[1].startswith(b"<?xml")
+    bad = ts.view_response("abcdef0123", {"REQUEST": "GetMap", "CRS": "EPSG:3857", "BBOX": "1,2,x,4",
+                                          "WIDTH": "640", "HEIGHT": "480"})
+    assert bad[0] == 400 and b"BBOX" in bad[1]
+    assert b"WIDTH" in ts.view_response("abcdef0123", {"REQUEST": "GetMap", "CRS": "EPSG:3857", "BBOX": box,
+                                                       "WIDTH": "99999", "HEIGHT": "480"})[1]
+    assert b"CRS" in ts.view_response("abcdef0123", {"REQUEST": "GetMap", "CRS": "EPSG:4326", "BBOX": box,
+                                                     "WIDTH": "64", "HEIGHT": "48"})[1]
+    assert ts.view_response("0000000000", {"REQUEST": "GetMap"})[0] == 404
+    assert view_url("abcdef0123") == "atlas-view/abcdef0123"                    # relative: keeps a path prefix
+    assert [r.path for r in ts.routes("/atlas")][1] == "/atlas/atlas-view/{key}"
+    with pytest.raises(ValueError):
+        ts.register_view("../x", vp, coarsest=1.0)

@@ -83,17 +83,32 @@ def _write_once(path: Path, content: bytes) -> None:
     os.replace(tmp, path)
 
 
-@st.cache_resource(max_entries=2)
-def _basemap(key: tuple) -> str | None:
+WORLD_SIZE_SERVED = 2048  # under server.py each view also gets its own sharp picture: the world one stays small
+WORLD_SIZE_ALONE = 4096   # a plain `streamlit run app.py` (no view pictures): one picture as sharp as is affordable
+
+
+def world_size() -> int:
+    """Pixels per side of the world picture: small when the server draws each view sharply
+    (geo.viewmap; measured here, software WebGL: uploading a 4096-pixel texture took ~0.43 s of
+    main thread per page load, a 2048-pixel one a quarter of that)."""
+    from geo.tileserver import TILES
+
+    return WORLD_SIZE_SERVED if TILES.serving else WORLD_SIZE_ALONE
+
+
+@st.cache_resource(max_entries=4)
+def _basemap(key: tuple, size: int = WORLD_SIZE_ALONE) -> str | None:
     """Write the basemap picture once as a static file; return its URL (relative, so a path prefix
-    works). Named by the boundaries it is drawn from, so a restart finds it (drawing takes ~2 s)."""
+    works). Named by the boundaries it is drawn from and its size, so a restart finds it (drawing
+    takes ~2 s)."""
     a = _atlas(key)
     if a.boundaries is None:
         return None
     wkb = b"".join(a.boundaries.geometry.to_wkb())
-    path = STATIC / f"land-{hashlib.sha256(wkb + b'png-v1').hexdigest()[:12]}.png"
+    tag = b"png-v1" if size == WORLD_SIZE_ALONE else f"png-v1-{size}".encode()
+    path = STATIC / f"land-{hashlib.sha256(wkb + tag).hexdigest()[:12]}.png"
     if not path.exists():
-        _write_once(path, basemap_png(a.boundaries))
+        _write_once(path, basemap_png(a.boundaries, size=size))
     return f"app/static/atlas/{path.name}"
 
 
@@ -102,24 +117,52 @@ def basemap_data() -> dict:
     return basemap_records(display_geoms())["land"]
 
 
+def _norm_fills(fills) -> tuple:
+    return tuple((tuple(sorted(set(codes))), tuple(int(c) for c in rgb), int(alpha))
+                 for codes, rgb, alpha in fills if len(codes))
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _painter(key: tuple, fills: tuple):
+    from geo.colors import LAYER_COLORS
+    from geo.viewmap import ViewPainter
+
+    return ViewPainter(_atlas(key).boundaries, fills, land=LAYER_COLORS["land"], border=LAYER_COLORS["border"],
+                       ocean=LAYER_COLORS["ocean"])
+
+
 def base_layers(fills=()) -> list:
-    """The offline basemap for an interactive map: one picture layer, with the country ``fills``
-    ((codes, rgb, alpha), in order) painted in (:func:`map_picture`); nothing without boundaries."""
-    from geo.layers import raster_base_layer
+    """The offline basemap for an interactive map: one world picture layer, with the country
+    ``fills`` ((codes, rgb, alpha), in order) painted in (:func:`map_picture`), and, when the
+    server can draw them (server.py), a sharp picture of each view on top (geo.viewmap, a WMS
+    layer asking this server); nothing without boundaries."""
+    from geo.layers import raster_base_layer, view_layer
+    from geo.tileserver import TILES, view_url
+    from geo.viewmap import world_resolution
 
     url = map_picture(fills)
-    return [raster_base_layer(url)] if url else []
+    if not url:
+        return []
+    layers = [raster_base_layer(url)]
+    if TILES.serving:
+        key = _key()
+        norm = _norm_fills(fills)
+        vkey = hashlib.sha256(repr((key[1], norm, "view-v1")).encode()).hexdigest()[:24]
+        # views coarser than the world picture's own pixels (x1.25) need nothing sharper
+        TILES.register_view(vkey, _painter(key, norm), coarsest=world_resolution(world_size()) / 1.25)
+        layers.append(view_layer(view_url(vkey)))
+    return layers
 
 
 MAP_FILES_KEPT = 100  # basemap pictures with fills on disk (~0.4 MB each); the oldest go first
 
 
 @st.cache_resource(max_entries=1)
-def _basemap_image(key: tuple):
-    """The basemap picture, decoded once (a 4096 x 4096 palette image, 16 MB)."""
+def _basemap_image(key: tuple, size: int):
+    """The basemap picture, decoded once (a palette image: 16 MB at 4096 x 4096)."""
     from PIL import Image
 
-    url = _basemap(key)
+    url = _basemap(key, size)
     img = Image.open(STATIC / url.rsplit("/", 1)[1])
     img.load()
     return img
@@ -131,19 +174,19 @@ def map_picture(fills=()) -> str | None:
     per set of fills and boundaries (~0.2 s) and shared by every session; None without boundaries."""
     from geo.layers import map_png, theme_mask
 
-    base_url = _basemap(_key())
+    size = world_size()
+    base_url = _basemap(_key(), size)
     if base_url is None:
         return None
-    fills = tuple((tuple(sorted(set(codes))), tuple(int(c) for c in rgb), int(alpha))
-                  for codes, rgb, alpha in fills if len(codes))
+    fills = _norm_fills(fills)
     if not fills:
         return base_url
     tag = repr((base_url, fills, "map-v1")).encode()  # the basemap's file name names its boundaries
     path = STATIC / f"map-{hashlib.sha256(tag).hexdigest()[:16]}.png"
     if not path.exists():  # a stat per run: a pruned picture is drawn again
         a = atlas()
-        masks = [(theme_mask(a.boundaries, codes), rgb, alpha) for codes, rgb, alpha in fills]
-        _write_once(path, map_png(_basemap_image(_key()), masks))
+        masks = [(theme_mask(a.boundaries, codes, size=size), rgb, alpha) for codes, rgb, alpha in fills]
+        _write_once(path, map_png(_basemap_image(_key(), size), masks))
         pictures = sorted(STATIC.glob("map-*.png"), key=lambda p: p.stat().st_mtime)
         for stale in pictures[:-MAP_FILES_KEPT]:
             stale.unlink(missing_ok=True)

@@ -80,3 +80,31 @@ def test_minerals_page_deep_link_draws_the_chart(server, page, artifacts):
     sidebar = page.locator("[data-testid='stSidebar']").inner_text()
     assert "Rare earth elements" in sidebar and "Minerals" in sidebar  # app.py ran: nav + filters
     page.screenshot(path=str(artifacts / "minerals-rare-earths.png"), full_page=True)
+
+
+def test_zoomed_map_gets_a_sharp_basemap_drawn_for_its_own_view(server, page, artifacts):
+    """Zoomed in, the server draws the basemap for the view itself (geo.viewmap, a WMS request),
+    at the map's size in pixels, over the small world picture."""
+    import io
+
+    from PIL import Image
+
+    got = []
+    page.on("response", lambda r: got.append(r) if "atlas-view/" in r.url and "GetMap" in r.url else None)
+    page.goto(server + "/?layers=facilities,strategies&view=50,10,5")
+    wait_for_app(page)
+    png = wait_for_drawn(page, LAYER_COLORS["ocean"], min_pixels=10_000, tol=6)
+    deadline = 60
+    while not got and deadline > 0:
+        page.wait_for_timeout(500)
+        deadline -= 0.5
+    assert got, "the map never asked the server for its view's basemap"
+    box = map_canvas(page).bounding_box()
+    r = got[-1]
+    assert r.status == 200
+    img = Image.open(io.BytesIO(r.body()))
+    assert abs(img.size[0] - box["width"]) <= 2 and abs(img.size[1] - box["height"]) <= 2
+    png = map_canvas(page).screenshot()
+    assert color_pixels(png, LAYER_COLORS["border"], tol=10) > 300   # country borders, drawn at this zoom
+    page.screenshot(path=str(artifacts / "map-zoomed-view.png"))
+    assert page.external_requests == [], page.external_requests
