@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -87,3 +92,46 @@ def load_atlas(data_dir: Path | None = None) -> Atlas:
         boundaries = None
         issues.append(Issue(path.name, f"country boundaries could not be read ({type(exc).__name__})"))
     return Atlas(tables, boundaries, issues, data_dir)
+
+
+CACHE_DIR = paths.ROOT / ".cache" / "atlas"  # ignored by git; never under data/
+
+
+def cache_key(data_dir: Path | None = None) -> str:
+    """Names a loaded Atlas: the data files (name, size, mtime), where they are, the code that
+    loads and checks them (every geo/*.py) and the library versions that pickle it."""
+    data_dir = Path(data_dir or paths.DATA_DIR)
+    h = hashlib.sha256(repr((str(data_dir.resolve()), file_signature(data_dir), sys.version,
+                             pd.__version__, gpd.__version__)).encode())
+    for src in sorted(Path(__file__).parent.glob("*.py")):
+        h.update(src.name.encode() + src.read_bytes())
+    return h.hexdigest()[:32]
+
+
+def load_atlas_cached(data_dir: Path | None = None, cache_dir: Path | None = None, *, keep: int = 4) -> Atlas:
+    """:func:`load_atlas`, kept on disk between server starts (reading and checking every table
+    takes ~0.45 s here; the kept copy ~0.01 s). The copy is named by :func:`cache_key`, so any
+    change to a data file or to the loading code loads afresh; a copy that cannot be read is
+    replaced. Only the newest ``keep`` copies stay."""
+    cache_dir = Path(cache_dir or CACHE_DIR)
+    path = cache_dir / f"atlas-{cache_key(data_dir)}.pickle"
+    if path.is_file():
+        try:
+            with path.open("rb") as fh:
+                atlas = pickle.load(fh)  # our own file, written below (the folder is the project's)
+            if isinstance(atlas, Atlas):
+                return atlas
+        except Exception:  # noqa: BLE001 - unreadable (e.g. a library upgrade): load afresh
+            pass
+    atlas = load_atlas(data_dir)
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=cache_dir, suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(atlas, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+        for old in sorted(cache_dir.glob("atlas-*.pickle"), key=lambda p: p.stat().st_mtime)[:-keep]:
+            old.unlink(missing_ok=True)
+    except OSError:  # a read-only checkout still works, just without the kept copy
+        pass
+    return atlas

@@ -76,3 +76,26 @@ def test_unparseable_csv(tmp_path):
     (tmp_path / "facilities.csv").write_text('id,name\n"unterminated,x\n')
     t = load_table("facilities.csv", tmp_path)
     assert not t.ok
+
+
+def test_the_atlas_kept_on_disk_is_the_data_and_follows_every_change(data_copy, tmp_path, monkeypatch):
+    import geo.atlas as A
+
+    cache = tmp_path / "cache"
+    first = A.load_atlas_cached(data_copy, cache)
+    assert len(list(cache.glob("atlas-*.pickle"))) == 1
+    monkeypatch.setattr(A, "load_atlas", lambda *_: (_ for _ in ()).throw(AssertionError("read afresh")))
+    kept = A.load_atlas_cached(data_copy, cache)                  # from the kept copy: no loading
+    assert kept.df("facilities.csv").equals(first.df("facilities.csv"))
+    assert [str(i) for i in kept.issues] == [str(i) for i in first.issues]
+    monkeypatch.undo()
+    fac = data_copy / "facilities.csv"                            # a data file changes: loaded afresh
+    lines = fac.read_text(encoding="utf-8").splitlines(keepends=True)
+    fac.write_text("".join(lines[:-1]), encoding="utf-8")
+    changed = A.load_atlas_cached(data_copy, cache)
+    assert len(changed.df("facilities.csv")) == len(first.df("facilities.csv")) - 1
+    for p in cache.glob("atlas-*.pickle"):                        # an unreadable copy is replaced
+        p.write_bytes(b"not a pickle")
+    again = A.load_atlas_cached(data_copy, cache)
+    assert len(again.df("facilities.csv")) == len(changed.df("facilities.csv"))
+    assert len(list(cache.glob("atlas-*.pickle"))) == 2

@@ -10,7 +10,7 @@ from pathlib import Path
 import streamlit as st
 
 from geo import paths
-from geo.atlas import Atlas, file_signature, load_atlas
+from geo.atlas import Atlas, file_signature, load_atlas_cached
 from geo.layers import basemap_png, basemap_records, display_features
 
 STATIC = paths.ROOT / "static" / "atlas"
@@ -39,7 +39,7 @@ def cache_key() -> tuple:
 
 @st.cache_resource(max_entries=2, show_spinner="Loading the Atlas data…")
 def _atlas(key: tuple) -> Atlas:
-    return load_atlas(Path(key[0]))
+    return load_atlas_cached(Path(key[0]))
 
 
 def atlas() -> Atlas:
