@@ -63,6 +63,16 @@ def points_in_countries(fac: pd.DataFrame, boundaries, *, tolerance_km: float = 
     return issues
 
 
+def town_points_are_low_confidence(fac: pd.DataFrame) -> list[Issue]:
+    """A site placed only at its town's centre is approximate: its confidence can't be above low."""
+    if "location" not in fac.columns:
+        return []
+    bad = fac[fac["location"].eq("town") & ~fac["confidence"].eq("low")]
+    return [Issue("facilities.csv", f"location is 'town' (the town centre, not the site) but confidence is "
+                  f"'{r.confidence}': a town-centre point is at most 'low'", row_id=r.id, column="confidence")
+            for r in bad.itertuples(index=False)]
+
+
 def _unknown_ids(df: pd.DataFrame, col: str, known: set[str], file: str, id_col: str | None,
                  *, multi: bool = True, allow: tuple[str, ...] = ()) -> list[Issue]:
     issues = []

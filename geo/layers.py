@@ -55,6 +55,13 @@ def _mineral_label(ids: str, names: dict[str, str]) -> str:
     return ", ".join(names.get(m, m) for m in split_ids(ids))
 
 
+#: What the tooltip says when a point is not the site itself (``location`` column).
+LOCATION_NOTES = {
+    "area": "Location: approximate (in the site's area, not the exact plant or pit)",
+    "town": "Location: approximate (only the town or city is located, not the site itself)",
+}
+
+
 def facility_tooltip(row: pd.Series, names: dict[str, str]) -> str:
     """Plain-text tooltip: name, stage, minerals, operator/owners, status, source, as-of."""
     lines = [
@@ -69,6 +76,9 @@ def facility_tooltip(row: pd.Series, names: dict[str, str]) -> str:
     if owners and owners != op:
         lines.append(f"Owners: {owners}")
     lines.append(f"Status: {clean(row.get('status')).replace('_', ' ')}")
+    where = LOCATION_NOTES.get(clean(row.get("location")))
+    if where:
+        lines.append(where)
     cap = row.get("capacity")
     if isinstance(cap, (int, float)) and not pd.isna(cap):
         lines.append(f"Capacity: {cap:,.0f} {clean(row.get('capacity_unit'))}".rstrip())

@@ -16,6 +16,10 @@ STAGES = ("mining", "processing", "manufacturing", "recycling")
 STATUSES = ("operating", "construction", "development", "exploration",
             "care_and_maintenance", "closed")
 CONFIDENCE = ("high", "medium", "low")
+#: How exact a facility's point is: the site itself (plant, pit, deposit centre, from a named
+#: source), somewhere in its area (industrial park, salar, concession: within ~10 km), or only the
+#: centre of the nearest town (the site itself not located).
+LOCATIONS = ("site", "area", "town")
 PRODUCTION_STAGES = ("mining", "refining")
 MEASURES = ("production", "reserves", "share")
 POLICY_TYPES = ("strategy", "law", "critical_list", "fund", "agency", "stockpile", "equity_stake",
@@ -76,6 +80,7 @@ FACILITIES = pa.DataFrameSchema(
         "country": Column(str, _iso3, coerce=True),
         "lat": Column(float, Check.in_range(-90, 90), coerce=True),
         "lon": Column(float, Check.in_range(-180, 180), coerce=True),
+        "location": _isin(LOCATIONS),
         "status": _isin(STATUSES),
         "operator": _text(nullable=True),
         "owners": _text(nullable=True),

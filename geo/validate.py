@@ -34,6 +34,8 @@ def all_issues(atlas: Atlas) -> list[Issue]:
     fac = atlas.df("facilities.csv")
     if fac is not None and atlas.boundaries is not None:
         issues += checks.points_in_countries(fac, atlas.boundaries, exceptions=exceptions(atlas))
+    if fac is not None:
+        issues += checks.town_points_are_low_confidence(fac)
     issues += checks.production_sums(atlas.df("production.csv"))
     issues += checks.sum_check_notes(atlas.df("production.csv"))
     issues += checks.lapsed_statuses(atlas.df("policies.csv"), dt.date.today())
@@ -59,6 +61,8 @@ def coverage(atlas: Atlas) -> list[str]:
             shares = df["confidence"].value_counts(normalize=True)
             parts.append("confidence " + ", ".join(f"{k} {v:.0%}" for k, v in shares.items()))
         if "stage" in df.columns and name == "facilities.csv":
+            shares = df["location"].value_counts(normalize=True) if "location" in df.columns else {}
+            parts.append("location " + ", ".join(f"{k} {v:.0%}" for k, v in shares.items()))
             parts.append("stages " + ", ".join(f"{k} {v}" for k, v in df["stage"].value_counts().items()))
         lines.append(f"{name:26s} " + "; ".join(parts))
     return lines

@@ -50,6 +50,25 @@ def test_point_check_catches_a_misplaced_site(atlas):
     assert len(issues) == 1 and "outside AUS; the point is in FRA" in issues[0].message
 
 
+def test_every_facility_says_how_exact_its_point_is(atlas):
+    fac = atlas.df("facilities.csv")
+    assert fac["location"].isin(["site", "area", "town"]).all()
+    # a town-centre point is approximate by definition: never above 'low'
+    assert fac.loc[fac["location"].eq("town"), "confidence"].eq("low").all()
+    # the sites the seed articles name are located on the site itself
+    located = fac.set_index("id")["location"]
+    assert located[["mountain-pass", "lynas-kuantan", "mount-weld", "tenke-fungurume"]].eq("site").all()
+
+
+def test_town_check_names_the_row_that_claims_too_much(atlas):
+    fac = atlas.df("facilities.csv")
+    town = fac[fac["location"].eq("town")].head(2).copy()
+    town.loc[town.index[0], "confidence"] = "medium"
+    issues = checks.town_points_are_low_confidence(town)
+    assert [(i.row_id, i.column) for i in issues] == [(town.iloc[0]["id"], "confidence")]
+    assert "'town'" in issues[0].message and "at most 'low'" in issues[0].message
+
+
 def test_every_row_has_a_real_source_url_and_as_of(atlas):
     for name in TABLES:
         df = atlas.df(name)

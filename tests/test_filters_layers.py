@@ -48,6 +48,19 @@ def test_points_carry_plain_text_tooltips_with_source_and_as_of():
     assert tip.splitlines()[0] == "A"
     assert "Minerals: Cobalt, Copper" in tip and "Source: S, Doc, 2025" in tip and "As of 2025-01-31" in tip
     assert L.TOOLTIP["text"] == "{tooltip}" and "html" not in L.TOOLTIP
+    assert "approximate" not in tip  # no location column: nothing claimed either way
+
+
+def test_tooltip_says_when_a_point_is_only_the_town_or_the_area():
+    fac = _fac().assign(location=["site", "town", "area", "site"])
+    tips = L.facility_points(fac, {}).set_index("id")["tooltip"]
+    assert "approximate" not in tips["a"]
+    assert "Location: approximate (only the town or city is located, not the site itself)" in tips["b"]
+    assert "Location: approximate (in the site's area" in tips["c"]
+
+
+def test_stage_colours_and_selection():
+    pts = L.facility_points(_fac(), {})
     # stage colours differ, and the selected site is enlarged
     sel = L.facility_points(_fac(), {}, selected="c").set_index("id")
     assert sel.loc["c", "radius"] > sel.loc["a", "radius"]
