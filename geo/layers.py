@@ -62,6 +62,16 @@ LOCATION_NOTES = {
 }
 
 
+#: Short label for the ``location`` column in tables and the details panel.
+LOCATION_LABELS = {"site": "the site itself", "area": "the site's area (approximate)",
+                   "town": "town or city only (approximate)"}
+
+
+def location_label(value) -> str:
+    """How exact a facility's point is, in words; empty when the row doesn't say."""
+    return LOCATION_LABELS.get(clean(value), "")
+
+
 def facility_tooltip(row: pd.Series, names: dict[str, str]) -> str:
     """Plain-text tooltip: name, stage, minerals, operator/owners, status, source, as-of."""
     lines = [

@@ -155,6 +155,7 @@ with side_col:
                 "Controlling owner's country": country_name(r["owner_country"]) if isinstance(r["owner_country"], str) else "",
                 "Capacity": f"{r['capacity']:,.0f} {clean(r['capacity_unit'])}" if r["capacity"] == r["capacity"] else "",
                 "Start year": "" if r["start_year"] is None or str(r["start_year"]) == "<NA>" else str(r["start_year"]),
+                "Point": L.location_label(r.get("location")),
                 "Confidence": clean(r["confidence"]),
                 "Notes": clean(r["notes"]),
             }
@@ -173,8 +174,9 @@ def site_table(shown) -> None:
     table = shown.assign(
         country_name=shown["country"].map(country_name),
         mineral_names=shown["minerals"].map(lambda v: ", ".join(names.get(m, m) for m in split_ids(v))),
+        point=shown["location"].map(L.location_label) if "location" in shown.columns else "",
     )[["name", "stage", "kind", "mineral_names", "country_name", "status", "operator", "capacity",
-       "capacity_unit", "start_year", "confidence", "source", "source_url", "as_of", "id"]]
+       "capacity_unit", "start_year", "point", "confidence", "source", "source_url", "as_of", "id"]]
     st.dataframe(
         table, hide_index=True, width="stretch", height=min(420, 38 + 35 * len(table)),
         column_config={
@@ -182,7 +184,7 @@ def site_table(shown) -> None:
             "country_name": "Country", "status": "Status", "operator": "Operator",
             "capacity": st.column_config.NumberColumn("Capacity", format="%,.0f"),
             "capacity_unit": "Unit", "start_year": st.column_config.NumberColumn("Since", format="%d"),
-            "confidence": "Confidence", "source": "Source",
+            "point": "Point", "confidence": "Confidence", "source": "Source",
             "source_url": st.column_config.LinkColumn("Link", display_text="open"),
             "as_of": "As of", "id": "Id",
         },

@@ -67,6 +67,9 @@ def test_map_default_shows_every_site():
     assert spec["mapStyle"] == "__MAP_STYLE__"
     # the table under the map has the same rows
     assert len(at.dataframe[0].value) == len(fac)
+    points = at.dataframe[0].value.set_index("id")["point"]
+    assert points["mountain-pass"] == "the site itself"
+    assert (points == "town or city only (approximate)").sum() == fac["location"].eq("town").sum() > 0
     assert f"{len(fac)} sites in {fac['country'].nunique()} countries" in all_text(at)
 
 
@@ -112,6 +115,8 @@ def test_selecting_a_site_from_the_link_opens_its_details():
     assert site["name"].split()[0] in details
     assert "Source:" in details and site["as_of"] in details
     spec = deck_spec(at)
+    town = fac[fac["location"].eq("town")].iloc[0]
+    assert r"**Point:** town or city only \(approximate\)" in all_text(run_app({"select": town["id"]}))
     assert spec["initialViewState"]["zoom"] == 4.5
 
 
