@@ -40,7 +40,8 @@ def provenance(df: pd.DataFrame, *, title: str, filters: dict | None = None, lin
         "sources": [{"source": clean(r.source, limit=300), "url": clean(r.source_url, limit=500), "rows": int(r.rows)}
                     for r in sources.itertuples()],
         "notes": "Each row carries its own source, source_url, as_of and confidence. "
-                 "Coordinates marked confidence 'low' are approximate (e.g. a nearby town).",
+                 "A site's location column says how exact its point is: 'site' (the plant or pit itself), "
+                 "'area' (its surroundings) or 'town' (only the nearest town is located).",
     }
 
 

@@ -37,6 +37,9 @@ def test_csv_and_geojson_round_trip_equal_the_filtered_rows(cobalt_drc):
     assert list(again["id"]) == list(cobalt_drc["id"])
     assert again["lon"].tolist() == pytest.approx(cobalt_drc["lon"].tolist())
     assert set(again["source_url"]) == set(cobalt_drc["source_url"])
+    # how exact each point is travels with the exported rows, and the metadata says what it means
+    assert list(back["location"]) == list(cobalt_drc["location"]) == list(again["location"])
+    assert "'town' (only the nearest town is located)" in meta["notes"]
     # the provenance names every source with its row count, and the as-of range
     assert sum(s["rows"] for s in meta["sources"]) == len(cobalt_drc)
     assert meta["as_of_range"][0] <= meta["as_of_range"][1]

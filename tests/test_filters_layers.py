@@ -60,7 +60,6 @@ def test_tooltip_says_when_a_point_is_only_the_town_or_the_area():
 
 
 def test_stage_colours_and_selection():
-    pts = L.facility_points(_fac(), {})
     # stage colours differ, and the selected site is enlarged
     sel = L.facility_points(_fac(), {}, selected="c").set_index("id")
     assert sel.loc["c", "radius"] > sel.loc["a", "radius"]

@@ -2,9 +2,9 @@
 
 from geo.load import load_table, read_csv_text, validate
 
-HEADER = ("id,name,stage,kind,minerals,country,lat,lon,status,operator,owners,owner_country,"
+HEADER = ("id,name,stage,kind,minerals,country,lat,lon,location,status,operator,owners,owner_country,"
           "capacity,capacity_unit,start_year,source,source_url,as_of,confidence,notes\n")
-GOOD = ("mountain-pass,Mountain Pass,mining,mine,rare_earths,USA,35.47,-115.53,operating,MP Materials,,"
+GOOD = ("mountain-pass,Mountain Pass,mining,mine,rare_earths,USA,35.47,-115.53,site,operating,MP Materials,,"
         "USA,,,1952,\"USGS, MCS 2025\",https://pubs.usgs.gov/x.pdf,2025-01-31,high,\n")
 
 
@@ -23,13 +23,14 @@ def test_good_row_loads_with_types():
 
 def test_bad_rows_reported_with_line_id_and_column_and_dropped():
     bad = GOOD.replace("mountain-pass,Mountain Pass,mining", "bad-one,Bad,minning").replace(
-        "USA,35.47", "XXX,95")
+        "USA,35.47", "XXX,95").replace(",site,", ",pit,")
     t = _validate(HEADER + GOOD + bad)
     assert t.ok and list(t.df["id"]) == ["mountain-pass"]
     msgs = {(i.line, i.row_id, i.column): i.message for i in t.issues}
     assert (3, "bad-one", "stage") in msgs and "'minning' is not one of" in msgs[(3, "bad-one", "stage")]
     assert "outside the range -90 to 90" in msgs[(3, "bad-one", "lat")]
     assert "is not an ISO 3166-1 alpha-3 code" in msgs[(3, "bad-one", "country")]
+    assert "'pit' is not one of" in msgs[(3, "bad-one", "location")]
     assert str(t.issues[0]).startswith("facilities.csv, line 3 (id bad-one), column ")
 
 
