@@ -33,11 +33,11 @@ def profile_load(browser, url: str) -> tuple[dict, float, float]:
     start = time.perf_counter()
     page.goto(url, timeout=180_000)
     canvas = page.locator("[data-testid='stDeckGlJsonChart'] canvas").first
-    seen = drawn = float("nan")
+    seen, drawn = None, float("nan")
     deadline = time.perf_counter() + 120
     while time.perf_counter() < deadline:
         if canvas.count() and canvas.is_visible():
-            if seen != seen:
+            if seen is None:
                 seen = time.perf_counter() - start
             if pixels(canvas.screenshot(timeout=60_000), ORANGE) >= 100:
                 drawn = time.perf_counter() - start
@@ -45,7 +45,7 @@ def profile_load(browser, url: str) -> tuple[dict, float, float]:
         time.sleep(0.1)
     prof = cdp.send("Profiler.stop")["profile"]
     ctx.close()
-    return prof, seen, drawn
+    return prof, float("nan") if seen is None else seen, drawn
 
 
 def self_times(prof: dict) -> tuple[collections.Counter, collections.Counter]:

@@ -55,21 +55,20 @@ def _mineral_label(ids: str, names: dict[str, str]) -> str:
     return ", ".join(names.get(m, m) for m in split_ids(ids))
 
 
-#: What the tooltip says when a point is not the site itself (``location`` column).
-LOCATION_NOTES = {
-    "area": "Location: approximate (in the site's area, not the exact plant or pit)",
-    "town": "Location: approximate (only the town or city is located, not the site itself)",
+#: How exact a point is (``location`` column), in words: (short label for tables and the details
+#: panel, tooltip line or "" when the point is the site itself).
+LOCATION_TEXT = {
+    "site": ("the site itself", ""),
+    "area": ("the site's area (approximate)",
+             "Location: approximate (in the site's area, not the exact plant or pit)"),
+    "town": ("town or city only (approximate)",
+             "Location: approximate (only the town or city is located, not the site itself)"),
 }
-
-
-#: Short label for the ``location`` column in tables and the details panel.
-LOCATION_LABELS = {"site": "the site itself", "area": "the site's area (approximate)",
-                   "town": "town or city only (approximate)"}
 
 
 def location_label(value) -> str:
     """How exact a facility's point is, in words; empty when the row doesn't say."""
-    return LOCATION_LABELS.get(clean(value), "")
+    return LOCATION_TEXT.get(clean(value), ("", ""))[0]
 
 
 def facility_tooltip(row: pd.Series, names: dict[str, str]) -> str:
@@ -86,7 +85,7 @@ def facility_tooltip(row: pd.Series, names: dict[str, str]) -> str:
     if owners and owners != op:
         lines.append(f"Owners: {owners}")
     lines.append(f"Status: {clean(row.get('status')).replace('_', ' ')}")
-    where = LOCATION_NOTES.get(clean(row.get("location")))
+    where = LOCATION_TEXT.get(clean(row.get("location")), ("", ""))[1]
     if where:
         lines.append(where)
     cap = row.get("capacity")

@@ -57,12 +57,11 @@ def coverage(atlas: Atlas) -> list[str]:
             if col in df.columns:
                 ids = {m for v in df[col].dropna() for m in split_ids(v)} - {"all"}
                 parts.append(f"{len(ids)} minerals")
-        if "confidence" in df.columns:
-            shares = df["confidence"].value_counts(normalize=True)
-            parts.append("confidence " + ", ".join(f"{k} {v:.0%}" for k, v in shares.items()))
+        for col in ("confidence", "location"):   # location: facilities only
+            if col in df.columns:
+                shares = df[col].value_counts(normalize=True)
+                parts.append(f"{col} " + ", ".join(f"{k} {v:.0%}" for k, v in shares.items()))
         if "stage" in df.columns and name == "facilities.csv":
-            shares = df["location"].value_counts(normalize=True) if "location" in df.columns else {}
-            parts.append("location " + ", ".join(f"{k} {v:.0%}" for k, v in shares.items()))
             parts.append("stages " + ", ".join(f"{k} {v}" for k, v in df["stage"].value_counts().items()))
         lines.append(f"{name:26s} " + "; ".join(parts))
     return lines

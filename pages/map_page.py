@@ -174,7 +174,7 @@ def site_table(shown) -> None:
     table = shown.assign(
         country_name=shown["country"].map(country_name),
         mineral_names=shown["minerals"].map(lambda v: ", ".join(names.get(m, m) for m in split_ids(v))),
-        point=shown["location"].map(L.location_label) if "location" in shown.columns else "",
+        point=shown["location"].map(L.location_label),
     )[["name", "stage", "kind", "mineral_names", "country_name", "status", "operator", "capacity",
        "capacity_unit", "start_year", "point", "confidence", "source", "source_url", "as_of", "id"]]
     st.dataframe(
