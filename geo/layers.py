@@ -21,6 +21,7 @@ from geo.colors import LAYER_COLORS, STAGE_COLORS, hex_color
 from geo.countries import country_name
 from geo.filters import split_ids
 from geo.text import clean
+from geo.viewmap import hatch_rgb
 from geo.themes import (CONTROL_TYPES, STRATEGY_TYPES, country_partnerships, country_policies,
                         parse_partial_date)
 
@@ -256,6 +257,16 @@ def basemap_png(boundaries: gpd.GeoDataFrame, *, size: int = 4096) -> bytes:
 
 
 THEME_ALPHA = {"strategies": 110, "partnerships": 100}  # see-through fills of the country layers
+HATCHED = ("strategies", "partnerships")  # hatched on zoomed-in views (geo.viewmap): "/" and "\\"
+
+
+def hatch_direction(rgb) -> int:
+    """The diagonal of a country layer's hatch (0: ``/``, 1: ``\\``), known by its colour, so the
+    map and the legend agree whichever layers are on."""
+    for i, key in enumerate(HATCHED):
+        if tuple(rgb[:3]) == tuple(LAYER_COLORS[key]):
+            return i
+    return 0
 
 
 def theme_mask(boundaries: gpd.GeoDataFrame, codes, *, size: int = 4096) -> np.ndarray:
@@ -520,12 +531,18 @@ def legend_items(layers: tuple[str, ...], stage_counts: dict[str, int]) -> list[
         if key in layers:
             items.append({"label": label, "color": hex_color(rgb),
                           "shape": "outline" if key == "controls" else ("arc" if key == "flows" else "square"),
-                          "count": None, **({"color_to": hex_color(rgb_to)} if rgb_to else {})})
+                          "count": None, **({"color_to": hex_color(rgb_to)} if rgb_to else {}),
+                          **({"hatch": hex_color(hatch_rgb(rgb)), "hatch_dir": hatch_direction(rgb)}
+                             if key in HATCHED else {})})
     return items
 
 
 def swatch_background(item: dict) -> str:
-    """CSS background of a legend item's swatch: its colour, or a gradient for a two-ended arc."""
+    """CSS background of a legend item's swatch: its colour, a gradient for a two-ended arc, or
+    the colour hatched as the zoomed-in map hatches a country layer (geo.viewmap)."""
+    if item.get("hatch"):
+        angle = 45 if item.get("hatch_dir", 0) == 0 else 135
+        return (f"repeating-linear-gradient({angle}deg,{item['hatch']} 0 2px,{item['color']} 2px 5px)")
     if item.get("color_to"):
         return f"linear-gradient(90deg,{item['color']},{item['color_to']})"
     return item["color"]

@@ -11,7 +11,11 @@ resolution, it is sharp at every zoom and costs a texture the size of the map.
 
 Colours are those of the world picture: each country is the land colour with the fills that
 contain it blended "over" it, in order (as :func:`geo.layers.map_png` does), so the two pictures
-agree where they meet.
+agree where they meet. Zoomed in, a tinted country can fill the whole map, and a light blue tint
+then reads as sea (on a projector especially): so each fill is also hatched here, in a darker
+shade of its colour, one diagonal per fill (strategies ``/``, partnerships ``\\``, crossed
+where a country is in both; :func:`geo.layers.hatch_direction`). The hatch is anchored to the world, not the picture, so it stays
+put as the map pans.
 """
 
 from __future__ import annotations
@@ -24,6 +28,22 @@ import numpy as np
 HALF = 20037508.342789244  # half the Web-Mercator world, metres
 MAX_SIDE = 4096            # largest picture side drawn (a 4K screen's map)
 SUPERSAMPLE_UP_TO = 2_000_000  # pixels: smaller pictures are drawn at 2x and shrunk (smooth edges)
+HATCH_PERIOD, HATCH_WIDTH = 10, 2  # screen pixels between hatch lines, and their width
+HATCH_SHADE, HATCH_ALPHA = 0.75, 0.55  # hatch colour: the fill's colour x shade, laid over the tint
+
+
+def hatch_rgb(rgb) -> tuple[int, int, int]:
+    """The colour of a fill's hatch lines (a darker shade of the fill), also used by the legend."""
+    return tuple(int(round(c * HATCH_SHADE)) for c in rgb[:3])
+
+
+def hatch_mask(width: int, height: int, x0: int, y0: int, *, direction: int, period: int, line: int) -> np.ndarray:
+    """Diagonal lines (``direction`` 0: ``/``, 1: ``\\``) over a ``height`` x ``width`` picture whose
+    top-left pixel is (``x0``, ``y0``) in world pixels, so that neighbouring views line up."""
+    gx = np.arange(width, dtype=np.int64) + x0
+    gy = np.arange(height, dtype=np.int64)[:, None] + y0
+    d = (gx + gy) if direction == 0 else (gx - gy)
+    return (d % period) < line
 
 
 def blend(base_rgb, fills) -> tuple[int, int, int]:
@@ -43,13 +63,15 @@ def world_resolution(size: int) -> float:
 class ViewPainter:
     """Country polygons in Web Mercator with their colours, ready to draw any view quickly."""
 
-    def __init__(self, boundaries, fills=(), *, land, border, ocean):
+    def __init__(self, boundaries, fills=(), *, land, border, ocean, directions=None):
         """``boundaries``: GeoDataFrame with ``iso3`` and geometry (lon/lat); ``fills``: sequence of
-        (country codes, rgb, alpha), in drawing order."""
+        (country codes, rgb, alpha), in drawing order; ``directions``: each fill's hatch diagonal
+        (0: ``/``, 1: ``\\``; by default they alternate)."""
         import shapely
 
         g = boundaries.to_crs(3857)
-        parts, colours = [], []
+        sets = [set(codes) for codes, _rgb, _alpha in fills]
+        parts, colours, member = [], [], []
         for iso, geom in zip(g["iso3"], g.geometry):
             if geom is None or geom.is_empty:
                 continue
@@ -58,9 +80,13 @@ class ViewPainter:
                 if p.geom_type == "Polygon":
                     parts.append(p)
                     colours.append(colour)
+                    member.append([iso in s for s in sets])
         order = np.argsort([-p.area for p in parts], kind="stable")  # larger first: enclaves on top
         self.parts = np.asarray(parts, dtype=object)[order]
         self.colours = [colours[i] for i in order]
+        self.member = [member[i] for i in order]  # per part: in fill 0, 1, ...?
+        self.hatches = [hatch_rgb(rgb) for _codes, rgb, _alpha in fills]
+        self.directions = list(directions) if directions is not None else [f % 2 for f in range(len(fills))]
         self.tree = shapely.STRtree(self.parts)
         self.border, self.ocean = tuple(border), tuple(ocean)
 
@@ -94,25 +120,52 @@ class ViewPainter:
             xy = np.asarray(ring.coords)[:, :2]
             return list(zip(((xy[:, 0] - minx) * sx).tolist(), ((maxy - xy[:, 1]) * sy).tolist()))
 
+        rings = []  # (part index, outer ring, inner rings) in drawing order
         for i in idx:
-            part = self.parts[i]
-            clipped = shapely.clip_by_rect(part, *view.bounds)
+            clipped = shapely.clip_by_rect(self.parts[i], *view.bounds)
             for poly in getattr(clipped, "geoms", [clipped]):
                 if poly.is_empty or poly.geom_type != "Polygon":
                     continue
                 outer = ring_xy(poly.exterior)
-                if len(outer) < 3:
-                    continue
-                draw.polygon(outer, fill=(*self.colours[i], 255), outline=(*self.border, 255), width=line)
-                for hole in poly.interiors:
-                    inner = ring_xy(hole)
-                    if len(inner) >= 3:
-                        draw.polygon(inner, fill=(*self.ocean, 255), outline=(*self.border, 255), width=line)
+                if len(outer) >= 3:
+                    rings.append((i, outer, [r for r in map(ring_xy, poly.interiors) if len(r) >= 3]))
+        for i, outer, inners in rings:
+            draw.polygon(outer, fill=(*self.colours[i], 255))
+            for inner in inners:
+                draw.polygon(inner, fill=(*self.ocean, 255))
+        if any(self.member[i][f] for i, *_ in rings for f in range(len(self.hatches))):
+            img = self._hatch(img, rings, int(round((minx + HALF) * sx)), int(round((HALF - maxy) * sy)), k)
+            draw = ImageDraw.Draw(img)
+        for _i, outer, inners in rings:  # borders last, over the hatch
+            draw.polygon(outer, outline=(*self.border, 255), width=line)
+            for inner in inners:
+                draw.polygon(inner, outline=(*self.border, 255), width=line)
         if k > 1:
             img = img.resize((width, height), Image.Resampling.BOX)
         out = io.BytesIO()
         img.save(out, format="PNG", compress_level=1)
         return out.getvalue()
+
+    def _hatch(self, img, rings, x0: int, y0: int, k: int):
+        """``img`` with each fill's hatch drawn over the countries in it (holes and enclaves outside
+        the fill left clear)."""
+        from PIL import Image, ImageDraw
+
+        arr = np.asarray(img).copy()
+        h, w = arr.shape[:2]
+        for f, shade in enumerate(self.hatches):
+            if not any(self.member[i][f] for i, *_ in rings):
+                continue
+            inside = Image.new("L", (w, h), 0)
+            d = ImageDraw.Draw(inside)
+            for i, outer, inners in rings:  # larger first, as drawn: an enclave not in the fill clears itself
+                d.polygon(outer, fill=255 if self.member[i][f] else 0)
+                for inner in inners:
+                    d.polygon(inner, fill=0)
+            m = (np.asarray(inside) > 0) & hatch_mask(w, h, x0, y0, direction=self.directions[f],
+                                                       period=HATCH_PERIOD * k, line=HATCH_WIDTH * k)
+            arr[m, :3] = (arr[m, :3] * (1 - HATCH_ALPHA) + np.asarray(shade) * HATCH_ALPHA).round().astype(np.uint8)
+        return Image.fromarray(arr, "RGBA")
 
 
 def parse_getmap(params: dict[str, str]) -> tuple[tuple[float, float, float, float], int, int]:

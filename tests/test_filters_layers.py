@@ -253,13 +253,55 @@ def test_view_picture_draws_land_fills_enclaves_and_sea_at_the_views_own_size():
     img = Image.open(io.BytesIO(vp.png(_view_box(28.2, -29.6, 6, 600, 400), 600, 400))).convert("RGBA")
     assert img.size == (600, 400)
     assert img.getpixel((300, 200))[:3] == land                        # Lesotho: not in the set, a hole in ZAF
-    assert img.getpixel((300 - 200, 200))[:3] == blend(land, [(blue, 110)])   # South Africa, west of it: filled
+    # South Africa, west of it: the tint, with a darker hatch over part of it
+    zaf = {img.getpixel((x, 200))[:3] for x in range(90, 110)}
+    tint = blend(land, [(blue, 110)])
+    assert tint in zaf and any(sum(c) < sum(tint) - 40 for c in zaf)
+    assert {img.getpixel((x, 200))[:3] for x in range(290, 306)} == {land}   # no hatch on Lesotho
     assert img.getpixel((599, 399))[:3] == ocean                       # the Indian Ocean, south-east
     # zoomed far out, the view is wider than the world: outside it the picture is see-through
     out = Image.open(io.BytesIO(vp.png(_view_box(0, 0, 0, 1200, 600), 1200, 600))).convert("RGBA")
     assert out.getpixel((5, 300))[3] == 0 and out.getpixel((600, 300))[3] == 255
     with pytest.raises(ValueError):
         vp.png((0, 0, 0, 0), 10, 10)
+
+
+def test_view_hatch_is_anchored_to_the_world_and_one_diagonal_per_layer():
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    from geo import layers as L
+    from geo.colors import LAYER_COLORS
+    from geo.countries import load_boundaries
+    from geo.paths import DATA_DIR
+    from geo.viewmap import ViewPainter, hatch_mask
+
+    # lines of the same diagonal in neighbouring pictures continue each other
+    a = hatch_mask(40, 30, 100, 200, direction=0, period=10, line=2)
+    b = hatch_mask(40, 30, 107, 203, direction=0, period=10, line=2)
+    assert (a[3:, 7:] == b[:-3, :-7]).all() and a.any() and not a.all()
+    assert not (hatch_mask(40, 30, 0, 0, direction=0, period=10, line=2)
+                == hatch_mask(40, 30, 0, 0, direction=1, period=10, line=2)).all()
+    # a map panned by whole pixels shows the same hatch on the same ground
+    world = load_boundaries(DATA_DIR / "boundaries" / "countries.geojson")
+    fills = [(("FRA", "DEU"), LAYER_COLORS["strategies"], 110)]
+    vp = ViewPainter(world, fills, land=LAYER_COLORS["land"], border=LAYER_COLORS["border"],
+                     ocean=LAYER_COLORS["ocean"], directions=[L.hatch_direction(LAYER_COLORS["strategies"])])
+    box = _view_box(2.5, 46.5, 6, 300, 200)
+    res = (box[2] - box[0]) / 300
+    shifted = (box[0] + 20 * res, box[1], box[2] + 20 * res, box[3])
+    one = np.asarray(Image.open(io.BytesIO(vp.png(box, 300, 200))).convert("RGB"), dtype=int)
+    two = np.asarray(Image.open(io.BytesIO(vp.png(shifted, 300, 200))).convert("RGB"), dtype=int)
+    assert np.abs(one[60:140, 60:200] - two[60:140, 40:180]).max() <= 2   # central France, both pictures
+    # the legend draws each layer's diagonal as the map does
+    items = {i["label"]: i for i in L.legend_items(("strategies", "partnerships"), {})}
+    strat = next(i for k, i in items.items() if "strategy" in k)
+    part = next(i for k, i in items.items() if "partnership" in k)
+    assert L.swatch_background(strat).startswith("repeating-linear-gradient(45deg")
+    assert L.swatch_background(part).startswith("repeating-linear-gradient(135deg")
+    assert L.hatch_direction(LAYER_COLORS["partnerships"]) == 1
 
 
 def test_view_route_answers_getmap_and_names_a_bad_parameter():

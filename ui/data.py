@@ -125,10 +125,11 @@ def _norm_fills(fills) -> tuple:
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _painter(key: tuple, fills: tuple):
     from geo.colors import LAYER_COLORS
+    from geo.layers import hatch_direction
     from geo.viewmap import ViewPainter
 
     return ViewPainter(_atlas(key).boundaries, fills, land=LAYER_COLORS["land"], border=LAYER_COLORS["border"],
-                       ocean=LAYER_COLORS["ocean"])
+                       ocean=LAYER_COLORS["ocean"], directions=[hatch_direction(rgb) for _c, rgb, _a in fills])
 
 
 def base_layers(fills=()) -> list:
@@ -147,7 +148,7 @@ def base_layers(fills=()) -> list:
     if TILES.serving:
         key = _key()
         norm = _norm_fills(fills)
-        vkey = hashlib.sha256(repr((key[1], norm, "view-v1")).encode()).hexdigest()[:24]
+        vkey = hashlib.sha256(repr((key[1], norm, "view-v2")).encode()).hexdigest()[:24]
         # views coarser than the world picture's own pixels (x1.25) need nothing sharper
         TILES.register_view(vkey, _painter(key, norm), coarsest=world_resolution(world_size()) / 1.25)
         layers.append(view_layer(view_url(vkey)))

@@ -108,5 +108,11 @@ def test_zoomed_map_gets_a_sharp_basemap_drawn_for_its_own_view(server, page, ar
     assert any(abs(w - box["width"]) <= 2 and abs(h - box["height"]) <= 2 for _, (w, h) in sizes()), (sizes(), box)
     png = map_canvas(page).screenshot()
     assert color_pixels(png, LAYER_COLORS["border"], tol=10) > 300   # country borders, drawn at this zoom
+    # strategy countries are hatched at this zoom, so a screen of them does not read as sea
+    from geo.viewmap import HATCH_ALPHA, blend, hatch_rgb
+
+    tint = blend(LAYER_COLORS["land"], [(LAYER_COLORS["strategies"], 110)])
+    hatch = blend(tint, [(hatch_rgb(LAYER_COLORS["strategies"]), round(HATCH_ALPHA * 255))])
+    assert color_pixels(png, hatch, tol=8) > 5_000 and color_pixels(png, tint, tol=8) > 5_000
     page.screenshot(path=str(artifacts / "map-zoomed-view.png"))
     assert page.external_requests == [], page.external_requests
