@@ -7,7 +7,7 @@ import streamlit as st
 
 from geo import exports as X
 from geo import layers as L
-from geo.analysis import facilities_asof
+from geo.analysis import WAS_OPERATING, facilities_asof
 from geo.countries import country_name
 from geo.filters import filter_facilities, split_ids, summary_line
 from geo.text import clean, md_escape
@@ -154,7 +154,9 @@ with side_col:
                 "Owners": clean(r["owners"]),
                 "Controlling owner's country": country_name(r["owner_country"]) if isinstance(r["owner_country"], str) else "",
                 "Capacity": f"{r['capacity']:,.0f} {clean(r['capacity_unit'])}" if r["capacity"] == r["capacity"] else "",
-                "Start year": "" if r["start_year"] is None or str(r["start_year"]) == "<NA>" else str(r["start_year"]),
+                # a project's start_year is the year its sources expect production to begin
+                ("Start year" if r["status"] in WAS_OPERATING else "Expected start"):
+                    "" if r["start_year"] is None or str(r["start_year"]) == "<NA>" else str(r["start_year"]),
                 "Point": L.location_label(r.get("location")),
                 "Confidence": clean(r["confidence"]),
                 "Notes": clean(r["notes"]),
@@ -183,7 +185,8 @@ def site_table(shown) -> None:
             "name": "Site", "stage": "Stage", "kind": "Kind", "mineral_names": "Minerals",
             "country_name": "Country", "status": "Status", "operator": "Operator",
             "capacity": st.column_config.NumberColumn("Capacity", format="%,.0f"),
-            "capacity_unit": "Unit", "start_year": st.column_config.NumberColumn("Since", format="%d"),
+            "capacity_unit": "Unit", "start_year": st.column_config.NumberColumn(
+                "Start", format="%d", help="Year production began; for a project, the year its sources expect"),
             "point": "Point", "confidence": "Confidence", "source": "Source",
             "source_url": st.column_config.LinkColumn("Link", display_text="open"),
             "as_of": "As of", "id": "Id",

@@ -118,6 +118,12 @@ def test_selecting_a_site_from_the_link_opens_its_details():
     town = fac[fac["location"].eq("town")].iloc[0]
     assert r"**Point:** town or city only \(approximate\)" in all_text(run_app({"select": town["id"]}))
     assert spec["initialViewState"]["zoom"] == 4.5
+    # a project's start year is the one its sources expect, and says so
+    project = fac[fac["status"].eq("development") & fac["start_year"].notna()].iloc[0]
+    text = all_text(run_app({"select": project["id"]}))
+    assert f"**Expected start:** {int(project['start_year'])}" in text and "**Start year:**" not in text
+    running = fac[fac["status"].eq("operating") & fac["start_year"].notna()].iloc[0]
+    assert f"**Start year:** {int(running['start_year'])}" in all_text(run_app({"select": running["id"]}))
 
 
 def test_layers_from_link_toggle_country_layers():
