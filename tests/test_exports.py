@@ -92,3 +92,16 @@ def test_briefing_pack_pptx(atlas):
     assert slides[-1].shapes.title.text == "Sources" and "USGS" in texts
     step_texts = " ".join(sh.text_frame.text for sh in slides[2].shapes if sh.has_text_frame)
     assert b.steps[1].caption[:40] in step_texts and "Source:" in step_texts
+
+
+def test_offline_file_legend_shows_plain_country_swatches():
+    """The offline file draws country layers as plain vector fills, so its legend must not show the
+    hatch that the page's legend (and the server-drawn zoomed views) use."""
+    from geo import exports as E
+    from geo import layers as L
+
+    legend = L.legend_items(("strategies", "partnerships"), {})
+    assert any("repeating-linear-gradient" in L.swatch_background(i) for i in legend)   # the page's legend
+    page = E.standalone_html('{"layers": []}', title="t", legend=legend, source_line="s")
+    assert "repeating-linear-gradient" not in page
+    assert L.hex_color(L.LAYER_COLORS["strategies"]) in page
