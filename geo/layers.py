@@ -541,7 +541,8 @@ def swatch_background(item: dict) -> str:
     """CSS background of a legend item's swatch: its colour, a gradient for a two-ended arc, or
     the colour hatched as the zoomed-in map hatches a country layer (geo.viewmap)."""
     if item.get("hatch"):
-        angle = 45 if item.get("hatch_dir", 0) == 0 else 135
+        # CSS stripes run across the gradient's direction: 135deg draws "/", 45deg draws "\"
+        angle = 135 if item.get("hatch_dir", 0) == 0 else 45
         return (f"repeating-linear-gradient({angle}deg,{item['hatch']} 0 2px,{item['color']} 2px 5px)")
     if item.get("color_to"):
         return f"linear-gradient(90deg,{item['color']},{item['color_to']})"

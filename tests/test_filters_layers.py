@@ -299,8 +299,9 @@ def test_view_hatch_is_anchored_to_the_world_and_one_diagonal_per_layer():
     items = {i["label"]: i for i in L.legend_items(("strategies", "partnerships"), {})}
     strat = next(i for k, i in items.items() if "strategy" in k)
     part = next(i for k, i in items.items() if "partnership" in k)
-    assert L.swatch_background(strat).startswith("repeating-linear-gradient(45deg")
-    assert L.swatch_background(part).startswith("repeating-linear-gradient(135deg")
+    # CSS stripes run across the gradient's direction: 135deg gives "/" (strategies), 45deg "\\"
+    assert L.swatch_background(strat).startswith("repeating-linear-gradient(135deg")
+    assert L.swatch_background(part).startswith("repeating-linear-gradient(45deg")
     assert L.hatch_direction(LAYER_COLORS["partnerships"]) == 1
 
 

@@ -82,6 +82,21 @@ def test_minerals_page_deep_link_draws_the_chart(server, page, artifacts):
     page.screenshot(path=str(artifacts / "minerals-rare-earths.png"), full_page=True)
 
 
+def _diagonal(png: bytes, rgb, tol=40) -> str:
+    """Which way the lines of colour ``rgb`` run in a picture: "/" or "\\" (neighbours along each
+    diagonal counted)."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    a = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=int)
+    on = (np.abs(a - np.asarray(rgb)).max(axis=2) < tol)
+    rising = (on[1:, :-1] & on[:-1, 1:]).sum()    # (x, y) and (x + 1, y - 1): "/"
+    falling = (on[:-1, :-1] & on[1:, 1:]).sum()   # (x, y) and (x + 1, y + 1): "\\"
+    return "/" if rising > 2 * falling else "\\" if falling > 2 * rising else "?"
+
+
 def test_zoomed_map_gets_a_sharp_basemap_drawn_for_its_own_view(server, page, artifacts):
     """Zoomed in, the server draws the basemap for the view itself (geo.viewmap, a WMS request),
     at the map's size in pixels, over the small world picture."""
@@ -114,5 +129,8 @@ def test_zoomed_map_gets_a_sharp_basemap_drawn_for_its_own_view(server, page, ar
     tint = blend(LAYER_COLORS["land"], [(LAYER_COLORS["strategies"], 110)])
     hatch = blend(tint, [(hatch_rgb(LAYER_COLORS["strategies"]), round(HATCH_ALPHA * 255))])
     assert color_pixels(png, hatch, tol=8) > 5_000 and color_pixels(png, tint, tol=8) > 5_000
+    # and the legend swatch is hatched along the same diagonal as the map ("/" for strategies)
+    swatch = page.locator("span[style*='repeating-linear-gradient']").first.screenshot()
+    assert _diagonal(png, hatch) == _diagonal(swatch, hatch_rgb(LAYER_COLORS["strategies"])) == "/"
     page.screenshot(path=str(artifacts / "map-zoomed-view.png"))
     assert page.external_requests == [], page.external_requests
