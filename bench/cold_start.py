@@ -8,44 +8,30 @@ points (bench/pages/plain.py) started the same way. Runs alternate between the t
 from __future__ import annotations
 
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.browser.conftest import (CHROMIUM, CHROMIUM_ARGS, free_port, start_server,  # noqa: E402
-                                    wait_healthy)
+from bench.scale import serve  # noqa: E402
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, free_port, start_server  # noqa: E402
 from tests.browser.helpers import wait_for_app, wait_for_drawn  # noqa: E402
 
 
-def start_plain(port: int) -> subprocess.Popen:
-    """bench/pages/plain.py with 1k points, under a plain ``streamlit run``; returns once healthy."""
-    import os
-
-    log = tempfile.NamedTemporaryFile(prefix=f"plain-{port}-", suffix=".log", delete=False)
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "bench/pages/plain.py",
-                             "--server.port", str(port), "--server.address", "127.0.0.1",
-                             "--server.headless", "true"], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                            env={**os.environ, "BENCH_POINTS": "1000"})
-    if not wait_healthy(f"http://127.0.0.1:{port}/_stcore/health"):
-        proc.kill()
-        raise RuntimeError("plain page did not start: " + Path(log.name).read_text()[-2000:])
-    return proc
-
-
 def one_run(browser, which: str) -> tuple[float, float, float]:
-    port = free_port()
     t0 = time.perf_counter()
-    proc = start_server(port) if which == "atlas" else start_plain(port)  # both return at health "ok"
+    if which == "atlas":  # both return once /_stcore/health answers "ok"
+        port = free_port()
+        proc, base = start_server(port), f"http://127.0.0.1:{port}"
+    else:
+        proc, base = serve("bench/pages/plain.py", {"BENCH_POINTS": "1000"})
     t_health = time.perf_counter() - t0
     try:
         page = browser.new_page(viewport={"width": 1400, "height": 950})
         t1 = time.perf_counter()
-        page.goto(f"http://127.0.0.1:{port}/")
+        page.goto(base + "/")
         wait_for_app(page)
         wait_for_drawn(page)  # orange dots: mining sites on the Atlas, every point on the plain page
         t_first = time.perf_counter() - t1

@@ -161,10 +161,6 @@ def deckgl_bundle() -> str:
     return path.read_text(encoding="utf-8")
 
 
-def _unhatched(item: dict) -> dict:
-    return {k: v for k, v in item.items() if k not in ("hatch", "hatch_dir")}
-
-
 def standalone_html(deck_json: str, *, title: str, legend: list[dict], source_line: str) -> str:
     """One HTML file that draws the map with no network at all (deck.gl inlined)."""
     spec = json.loads(deck_json)
@@ -177,7 +173,7 @@ def standalone_html(deck_json: str, *, title: str, legend: list[dict], source_li
     tooltip = json.dumps(TOOLTIP)
     items = "".join(
         # the file's country layers are plain vector fills (no server-drawn hatch), so plain swatches
-        f'<div><span class="sw" style="background:{html.escape(swatch_background(_unhatched(i)))}"></span>{html.escape(i["label"])}'
+        f'<div><span class="sw" style="background:{html.escape(swatch_background(i, hatched=False))}"></span>{html.escape(i["label"])}'
         + (f" ({int(i['count'])})" if i.get("count") is not None else "") + "</div>" for i in legend)
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>

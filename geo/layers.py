@@ -537,10 +537,11 @@ def legend_items(layers: tuple[str, ...], stage_counts: dict[str, int]) -> list[
     return items
 
 
-def swatch_background(item: dict) -> str:
+def swatch_background(item: dict, *, hatched: bool = True) -> str:
     """CSS background of a legend item's swatch: its colour, a gradient for a two-ended arc, or
-    the colour hatched as the zoomed-in map hatches a country layer (geo.viewmap)."""
-    if item.get("hatch"):
+    the colour hatched as the zoomed-in map hatches a country layer (geo.viewmap); ``hatched``
+    False for a map whose country layers are plain fills (the offline file)."""
+    if hatched and item.get("hatch"):
         # CSS stripes run across the gradient's direction: 135deg draws "/", 45deg draws "\"
         angle = 135 if item.get("hatch_dir", 0) == 0 else 45
         return (f"repeating-linear-gradient({angle}deg,{item['hatch']} 0 2px,{item['color']} 2px 5px)")
